@@ -1,0 +1,58 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test lint bench messages clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(MANAGE) migrate --noinput
+	$(MANAGE) setup_periodic_tasks
+	$(MANAGE) load_demo --if-empty
+	$(BIN)/honcho start
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Benchmarks: figures printed, nothing asserted (see bench/). Uses a database of its own.
+# The call list runs on BENCH_TOUCHPOINTS touchpoints (default: 1,000,000 on PostgreSQL, a
+# small set on SQLite); BENCH_CLIENTS and BENCH_ORDERS default to a tenth and a fifth of it.
+# The tables are emptied first: the touchpoints bench deletes through the ORM, which takes
+# minutes on a large data set.
+BENCH_TOUCHPOINTS ?=
+BENCH_CLIENTS ?=
+BENCH_ORDERS ?=
+BENCH_SCALE = $(if $(BENCH_TOUCHPOINTS),--touchpoints $(BENCH_TOUCHPOINTS)) \
+	$(if $(BENCH_CLIENTS),--clients $(BENCH_CLIENTS)) $(if $(BENCH_ORDERS),--orders $(BENCH_ORDERS))
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.generate --clear
+	$(BIN)/python -m bench.touchpoints_bench
+	$(BIN)/python -m bench.calllist_bench $(BENCH_SCALE)
+	$(BIN)/python -m bench.reports_bench
+
+# Regenerate the translation catalogues (needs GNU gettext; the compiled files are committed).
+messages: $(VENV)/.installed
+	$(MANAGE) makemessages --locale ru --no-location --ignore '.venv/*' --ignore 'var/*'
+	$(MANAGE) compilemessages --locale ru --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,292 @@
+"""Forms for the client pages. They validate input only; the views hand the cleaned data to one
+service in `services.py`, which holds the rules."""
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
+
+from . import services
+from .models import Channel, Client, Consent, OrderStatus, Refusal
+from .selectors import client_search
+
+# One number per line, or several on a line separated by commas or semicolons.
+PHONE_SEPARATORS = re.compile(r"[\n\r,;]+")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date and time picker; the value is read in the server's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: each message on the field it names when the
+    form has that field, otherwise at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def new_client_owners(user: AbstractBaseUser) -> dict[str, Any]:
+    """Who owns a client that `user` creates: a sales manager becomes its originator, an account
+    manager its account manager, so that the new client is visible to whoever created it.
+    A director chooses both on the form instead."""
+    roles = user_roles(user)
+    if DIRECTOR in roles:
+        return {}
+    owners: dict[str, Any] = {}
+    if SALES_MANAGER in roles:
+        owners["originator"] = user
+    if ACCOUNT_MANAGER in roles:
+        owners["account_manager"] = user
+    return owners
+
+
+class NoSuffix:
+    """Labels without a trailing colon: they sit above their inputs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+def users_in_group(group: str, keep: int | None = None) -> QuerySet[Any]:
+    """Active users of a role, plus the one already chosen (so editing a client whose manager
+    has left does not fail on a field nobody touched)."""
+    condition = Q(is_active=True, groups__name=group)
+    if keep is not None:
+        condition |= Q(pk=keep)
+    return (
+        get_user_model()
+        .objects.filter(condition)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class ClientForm(NoSuffix, forms.ModelForm):
+    phones = forms.CharField(
+        label=_("Phones"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One number per line, or separated by commas. The first one is the main one."),
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "kind",
+            "name",
+            "contact_person",
+            "phones",
+            "email",
+            "postal_address",
+            "time_zone",
+            "language",
+            "birthday",
+            "source",
+            "visited_at",
+            "recommends",
+            "notes",
+            "originator",
+            "account_manager",
+        ]
+        field_classes = {"originator": UserChoiceField, "account_manager": UserChoiceField}
+        widgets = {
+            "postal_address": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "time_zone": forms.TextInput(attrs={"placeholder": "Europe/Moscow"}),
+            "birthday": DateInput(),
+            "visited_at": DateTimeInput(),
+        }
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if DIRECTOR in user_roles(user):
+            self.fields["originator"].queryset = users_in_group(
+                SALES_MANAGER, keep=self.instance.originator_id
+            )
+            self.fields["account_manager"].queryset = users_in_group(
+                ACCOUNT_MANAGER, keep=self.instance.account_manager_id
+            )
+        else:
+            # Only a director assigns clients; for anyone else these fields do not exist, so a
+            # crafted POST with them changes nothing.
+            del self.fields["originator"]
+            del self.fields["account_manager"]
+        if self.instance.pk and not self.is_bound:
+            self.initial["phones"] = "\n".join(
+                phone.number.as_international for phone in self.instance.phones.all()
+            )
+
+    def clean_phones(self) -> list[str]:
+        numbers: list[str] = []
+        problems: list[str] = []
+        for raw in PHONE_SEPARATORS.split(self.cleaned_data["phones"]):
+            if not raw.strip():
+                continue
+            try:
+                numbers.append(services.phone_normalize(raw.strip()))
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        if problems:
+            raise ValidationError(problems)
+        return numbers
+
+    def client_fields(self) -> dict[str, Any]:
+        """Keyword arguments for `client_create` / `client_update`."""
+        fields = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in services.CLIENT_FIELDS and name in self.fields
+        }
+        fields["phones"] = self.cleaned_data["phones"]
+        if self.instance.pk is None:
+            fields.update(new_client_owners(self.user))
+        return fields
+
+
+class OrderForm(NoSuffix, forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=14, decimal_places=2)
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        min_length=3,
+        initial="RUB",
+        widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}),
+    )
+    placed_at = forms.DateTimeField(label=_("Placed"), initial=timezone.now, widget=DateTimeInput())
+    promised_date = forms.DateField(
+        label=_("Promised delivery date"), required=False, widget=DateInput()
+    )
+    description = forms.CharField(
+        label=_("Items"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    external_id = forms.CharField(
+        label=_("External id"),
+        required=False,
+        max_length=100,
+        help_text=_("The order's number in the shop or accounting system, if it has one."),
+    )
+
+
+class OrderEventForm(NoSuffix, forms.Form):
+    type = forms.ChoiceField(
+        label=_("Event"),
+        choices=[(value, label) for value, label in OrderStatus.choices if value != "placed"],
+    )
+    at = forms.DateTimeField(label=_("When"), initial=timezone.now, widget=DateTimeInput())
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+
+class RefusalForm(NoSuffix, forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Refusal.Reason.choices)
+    details = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReferralForm(NoSuffix, forms.Form):
+    """Who the client referred: someone already on the books, found by name, phone or e-mail,
+    or a new person given by name and phone."""
+
+    existing = forms.CharField(
+        label=_("An existing client"),
+        required=False,
+        help_text=_("Name, phone or e-mail of a client you can see."),
+    )
+    name = forms.CharField(label=_("Or a new person: name"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Their phone"), required=False)
+    reward = forms.CharField(label=_("Reward"), required=False, max_length=255)
+
+    # How many matches to list when the search is ambiguous.
+    SHOWN_MATCHES = 5
+
+    def __init__(self, *args: Any, clients: QuerySet[Client], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clients = clients
+
+    def clean_existing(self) -> Client | None:
+        query = self.cleaned_data["existing"].strip()
+        if not query:
+            return None
+        matches = list(client_search(self.clients, query)[: self.SHOWN_MATCHES + 1])
+        if not matches:
+            raise ValidationError(
+                _("No client you can see matches “%(query)s”."), params={"query": query}
+            )
+        if len(matches) > 1:
+            names = ", ".join(client.name for client in matches[: self.SHOWN_MATCHES])
+            raise ValidationError(
+                _("Several clients match: %(names)s. Add a phone number or e-mail to choose one."),
+                params={"names": names},
+            )
+        return matches[0]
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        try:
+            return services.phone_normalize(raw)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        existing, name = data.get("existing"), (data.get("name") or "").strip()
+        if self.errors:
+            return data
+        if existing and name:
+            raise ValidationError(_("Choose an existing client or give a new person, not both."))
+        if not existing and not name:
+            raise ValidationError(
+                _("Find the client who was referred, or give a new person's name and phone.")
+            )
+        if name and not data.get("phone"):
+            self.add_error("phone", _("Give the new person's phone number."))
+        return data
+
+
+class ConsentForm(NoSuffix, forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    granted = forms.TypedChoiceField(
+        label=_("Choice"),
+        choices=[("yes", _("Gave consent")), ("no", _("Withdrew consent"))],
+        coerce=lambda value: value == "yes",
+    )
+    method = forms.ChoiceField(label=_("How"), choices=Consent.Method.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+
+class HandoffAssignForm(NoSuffix, forms.Form):
+    to_user = UserChoiceField(
+        label=_("Account manager"), queryset=services.account_manager_queryset()
+    )

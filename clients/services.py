@@ -1,0 +1,656 @@
+"""Every write to clients and orders, and the lifecycle rules.
+
+The stage of a client is derived from facts (orders that count as purchases, referrals that
+bought, a recorded recommendation) by `client_recount_stage`; nothing else sets it. Functions
+raise `django.core.exceptions.ValidationError` with a message per field for bad input.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import to_python as phone_to_python
+
+from followup_crm.roles import ACCOUNT_MANAGER
+
+from . import signals
+from .models import (
+    NOT_PURCHASES,
+    BonusEntry,
+    Client,
+    ClientPhone,
+    Commission,
+    CommissionRule,
+    Consent,
+    Handoff,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    Referral,
+    Refusal,
+    Stage,
+    StageChange,
+)
+from .selectors import consents_current
+
+User = AbstractBaseUser
+
+# Clock skew we tolerate between the other system and ours for event times.
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+
+CLIENT_FIELDS = (
+    "kind",
+    "name",
+    "contact_person",
+    "email",
+    "postal_address",
+    "time_zone",
+    "language",
+    "birthday",
+    "source",
+    "originator",
+    "account_manager",
+    "visited_at",
+    "recommends",
+    "notes",
+)
+
+
+# --- clients -----------------------------------------------------------------------------
+
+
+def phone_normalize(raw: str) -> str:
+    """A phone number in E.164, read with the configured default region; ValidationError if
+    it is not a valid number."""
+    number = phone_to_python(raw.strip(), region=settings.PHONENUMBER_DEFAULT_REGION)
+    if number is None or not number.is_valid():
+        raise ValidationError(
+            {"phones": _("“%(value)s” is not a valid phone number.") % {"value": raw}}
+        )
+    return number.as_e164
+
+
+def _set_phones(client: Client, phones: list[str]) -> None:
+    numbers: list[str] = []
+    for raw in phones:
+        if raw and raw.strip():
+            number = phone_normalize(raw)
+            if number not in numbers:
+                numbers.append(number)
+    client.phones.exclude(number__in=numbers).delete()
+    existing = set(client.phones.values_list("number", flat=True))
+    for position, number in enumerate(numbers):
+        if number in existing:
+            client.phones.filter(number=number).update(is_primary=position == 0)
+        else:
+            ClientPhone.objects.create(client=client, number=number, is_primary=position == 0)
+
+
+@transaction.atomic
+def client_create(*, by: User | None, phones: list[str] | None = None, **fields: Any) -> Client:
+    unknown = set(fields) - set(CLIENT_FIELDS)
+    if unknown:
+        raise TypeError(f"client_create got unknown fields: {sorted(unknown)}")
+    client = Client(**fields)
+    client.full_clean(exclude=["stage"])
+    client.save()
+    _set_phones(client, phones or [])
+    client_recount_stage(client=client, reason=_("Client created"), by=by)
+    return client
+
+
+@transaction.atomic
+def client_update(
+    *, client: Client, by: User | None, phones: list[str] | None = None, **fields: Any
+) -> Client:
+    unknown = set(fields) - set(CLIENT_FIELDS)
+    if unknown:
+        raise TypeError(f"client_update got unknown fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(client, name, value)
+    client.full_clean(exclude=["stage"])
+    client.save()
+    if phones is not None:
+        _set_phones(client, phones)
+    client_recount_stage(client=client, reason=_("Client details changed"), by=by)
+    return client
+
+
+def client_archive(*, client: Client, by: User | None) -> Client:
+    """Clients are archived, never deleted: their orders and history stay."""
+    if client.archived_at is None:
+        client.archived_at = timezone.now()
+        client.save(update_fields=["archived_at", "updated_at"])
+    return client
+
+
+def client_restore(*, client: Client, by: User | None) -> Client:
+    if client.archived_at is not None:
+        client.archived_at = None
+        client.save(update_fields=["archived_at", "updated_at"])
+    return client
+
+
+def consent_record(
+    *,
+    client: Client,
+    channel: str,
+    granted: bool,
+    method: str,
+    by: User | None = None,
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> Consent:
+    consent = Consent(
+        client=client,
+        channel=channel,
+        granted=granted,
+        method=method,
+        at=at or timezone.now(),
+        note=note,
+        recorded_by=by,
+    )
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+def consent_current(*, client: Client) -> dict[str, bool]:
+    """The client's current choice per channel; a channel never asked about is not granted."""
+    return consents_current([client.pk])[client.pk]
+
+
+# --- the lifecycle -----------------------------------------------------------------------
+
+
+def _purchases(client: Client) -> Any:
+    return Order.objects.filter(client=client).exclude(status__in=NOT_PURCHASES)
+
+
+def client_stage_from_facts(*, client: Client) -> str:
+    purchases = _purchases(client).count()
+    if purchases == 0:
+        return Stage.VISITOR if client.visited_at else Stage.PROSPECT
+    referred_buyer = Referral.objects.filter(referrer=client).filter(
+        Exists(Order.objects.filter(client=OuterRef("referred")).exclude(status__in=NOT_PURCHASES))
+    )
+    if client.recommends or referred_buyer.exists():
+        return Stage.ADVOCATE
+    return Stage.CLIENT if purchases >= 2 else Stage.BUYER
+
+
+def client_recount_stage(*, client: Client, reason: str, by: User | None = None) -> bool:
+    """Set the stage from the facts; write the history only when it changes. Returns whether it
+    changed."""
+    # The caller's copy may be older than another service's write in the same request.
+    client.refresh_from_db(fields=["stage", "stage_changed_at", "visited_at", "recommends"])
+    new_stage = client_stage_from_facts(client=client)
+    if new_stage == client.stage and client.stage_changed_at is not None:
+        return False
+    now = timezone.now()
+    StageChange.objects.create(
+        client=client,
+        from_stage=client.stage if client.stage_changed_at else "",
+        to_stage=new_stage,
+        at=now,
+        reason=reason[:255],
+        changed_by=by,
+    )
+    previous = client.stage if client.stage_changed_at else ""
+    client.stage = new_stage
+    client.stage_changed_at = now
+    client.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    signals.stage_changed.send(
+        sender=Client, client=client, from_stage=previous, to_stage=new_stage
+    )
+    return True
+
+
+def _purchases_changed(*, client: Client, reason: str, by: User | None) -> None:
+    """Everything that follows from a client's purchases changing, in order."""
+    commission_recount(client=client)
+    referral_convert(referred=client, by=by)
+    was_new = client.stage in (Stage.PROSPECT, Stage.VISITOR)
+    client_recount_stage(client=client, reason=reason, by=by)
+    if was_new and client.stage not in (Stage.PROSPECT, Stage.VISITOR):
+        handoff_create(client=client, by=by)
+    # A referrer's stage depends on whether the people they referred still count as buyers.
+    referral = Referral.objects.filter(referred=client).select_related("referrer").first()
+    if referral is not None:
+        client_recount_stage(
+            client=referral.referrer,
+            reason=_("A referred client's purchases changed: %(name)s") % {"name": client.name},
+            by=by,
+        )
+    _bonus_every_nth_free(client=client)
+
+
+# --- orders ------------------------------------------------------------------------------
+
+# Which events may follow which status. An event for an earlier status that happened before the
+# current one is kept in the timeline without moving the status back.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PLACED: frozenset(
+        {
+            OrderStatus.READY,
+            OrderStatus.SHIPPED,
+            OrderStatus.AT_PICKUP,
+            OrderStatus.DELIVERED,
+            OrderStatus.CANCELLED,
+        }
+    ),
+    OrderStatus.READY: frozenset(
+        {OrderStatus.SHIPPED, OrderStatus.AT_PICKUP, OrderStatus.DELIVERED, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.SHIPPED: frozenset(
+        {OrderStatus.AT_PICKUP, OrderStatus.DELIVERED, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.AT_PICKUP: frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.RETURNED}),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.RETURNED: frozenset(),
+}
+RANK = {
+    OrderStatus.PLACED: 0,
+    OrderStatus.READY: 1,
+    OrderStatus.SHIPPED: 2,
+    OrderStatus.AT_PICKUP: 3,
+    OrderStatus.DELIVERED: 4,
+    OrderStatus.CANCELLED: 5,
+    OrderStatus.RETURNED: 5,
+}
+
+
+@dataclass(frozen=True)
+class OrderRecorded:
+    order: Order
+    created: bool
+
+
+def order_record(
+    *,
+    client: Client,
+    amount: Decimal,
+    placed_at: dt.datetime,
+    by: User | None,
+    external_id: str | None = None,
+    currency: str = "RUB",
+    promised_date: dt.date | None = None,
+    seller: User | None = None,
+    description: str = "",
+) -> OrderRecorded:
+    """Record an order; the same `external_id` again returns the order already recorded."""
+    external_id = (external_id or "").strip() or None
+    if external_id:
+        existing = Order.objects.filter(external_id=external_id).first()
+        if existing is not None:
+            return _existing_order(existing, client)
+    if timezone.is_naive(placed_at):
+        raise ValidationError({"placed_at": _("Give the time with its time zone.")})
+    if placed_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError({"placed_at": _("The order cannot be placed in the future.")})
+    order = Order(
+        client=client,
+        external_id=external_id,
+        amount=amount,
+        currency=(currency or "").upper(),
+        placed_at=placed_at,
+        promised_date=promised_date,
+        seller=seller,
+        description=description,
+        status=OrderStatus.PLACED,
+        status_at=placed_at,
+    )
+    order.full_clean(validate_constraints=False)
+    if len(order.currency) != 3 or not order.currency.isalpha():
+        raise ValidationError({"currency": _("Use a three-letter currency code such as RUB.")})
+    try:
+        with transaction.atomic():
+            order.save()
+            event = OrderEvent.objects.create(
+                order=order, type=OrderStatus.PLACED, at=placed_at, recorded_by=by
+            )
+            if client.visited_at is None or client.visited_at > placed_at:
+                client.visited_at = placed_at
+                client.save(update_fields=["visited_at", "updated_at"])
+            _purchases_changed(
+                client=client,
+                reason=_("Order %(order)s placed") % {"order": order},
+                by=by,
+            )
+            signals.order_event_recorded.send(sender=Order, order=order, event=event)
+    except IntegrityError:
+        # Another request recorded the same external id a moment ago.
+        existing = Order.objects.filter(external_id=external_id).first()
+        if existing is None:
+            raise
+        return _existing_order(existing, client)
+    return OrderRecorded(order=order, created=True)
+
+
+def _existing_order(order: Order, client: Client) -> OrderRecorded:
+    if order.client_id != client.pk:
+        raise ValidationError(
+            {"external_id": _("This external id belongs to another client's order.")}
+        )
+    return OrderRecorded(order=order, created=False)
+
+
+@transaction.atomic
+def order_record_event(
+    *,
+    order: Order,
+    type: str,
+    at: dt.datetime,
+    by: User | None,
+    note: str = "",
+) -> OrderEvent:
+    if type not in OrderStatus.values:
+        raise ValidationError({"type": _("Unknown event “%(type)s”.") % {"type": type}})
+    if timezone.is_naive(at):
+        raise ValidationError({"at": _("Give the time with its time zone.")})
+    if at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError({"at": _("The event cannot be in the future.")})
+    if at < order.placed_at:
+        raise ValidationError({"at": _("The event cannot be earlier than the order.")})
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    duplicate = OrderEvent.objects.filter(order=order, type=type, at=at).first()
+    if duplicate is not None:
+        return duplicate
+
+    if type in TRANSITIONS[order.status]:
+        applied = True
+    elif RANK[type] <= RANK[order.status] and at <= order.status_at:
+        applied = False  # an older event arriving late: history only
+    else:
+        raise ValidationError(
+            {
+                "type": _("An order that is %(current)s cannot become %(new)s.")
+                % {
+                    "current": OrderStatus(order.status).label,
+                    "new": OrderStatus(type).label,
+                }
+            }
+        )
+    event = OrderEvent.objects.create(
+        order=order, type=type, at=at, applied=applied, note=note, recorded_by=by
+    )
+    if applied:
+        was_purchase = order.is_purchase
+        order.status = type
+        order.status_at = max(at, order.status_at)
+        if type == OrderStatus.DELIVERED:
+            order.delivered_at = at
+        order.save(update_fields=["status", "status_at", "delivered_at"])
+        if was_purchase != order.is_purchase:
+            _purchases_changed(
+                client=order.client,
+                reason=_("Order %(order)s %(status)s")
+                % {"order": order, "status": OrderStatus(type).label.lower()},
+                by=by,
+            )
+        signals.order_event_recorded.send(sender=Order, order=order, event=event)
+    return event
+
+
+@transaction.atomic
+def order_set_promised_date(
+    *, order: Order, promised_date: dt.date | None, by: User | None
+) -> Order:
+    previous = order.promised_date
+    if previous == promised_date:
+        return order
+    order.promised_date = promised_date
+    order.save(update_fields=["promised_date"])
+    signals.order_promised_date_changed.send(sender=Order, order=order, previous=previous)
+    return order
+
+
+# --- handoff -----------------------------------------------------------------------------
+
+
+def account_manager_queryset() -> Any:
+    return get_user_model().objects.filter(is_active=True, groups__name=ACCOUNT_MANAGER)
+
+
+def handoff_pick_account_manager() -> User | None:
+    """The account manager for a new buyer by the configured rule (None when assigned by hand)."""
+    rule = settings.HANDOFF_ASSIGNMENT
+    managers = account_manager_queryset().order_by("id")
+    if rule == "manual":
+        return None
+    if rule == "round_robin":
+        last = Handoff.objects.filter(to_user__isnull=False).order_by("-created_at", "-id").first()
+        if last is not None:
+            following = managers.filter(id__gt=last.to_user_id).first()
+            if following is not None:
+                return following
+        return managers.first()
+    return (
+        managers.annotate(
+            load=Count("managed_clients", filter=Q(managed_clients__archived_at__isnull=True))
+        )
+        .order_by("load", "id")
+        .first()
+    )
+
+
+def handoff_create(
+    *, client: Client, by: User | None, notes: str | None = None, to_user: User | None = None
+) -> Handoff:
+    """Hand a new buyer to an account manager; a client is handed over once."""
+    existing = Handoff.objects.filter(client=client).first()
+    if existing is not None:
+        return existing
+    if to_user is None and client.account_manager_id is None:
+        to_user = handoff_pick_account_manager()
+    elif to_user is None:
+        to_user = client.account_manager
+    handoff = Handoff.objects.create(
+        client=client,
+        from_user=client.originator,
+        to_user=to_user,
+        created_at=timezone.now(),
+        notes=client.notes if notes is None else notes,
+    )
+    if to_user is not None and client.account_manager_id != to_user.pk:
+        client.account_manager = to_user
+        client.save(update_fields=["account_manager", "updated_at"])
+    signals.handoff_created.send(sender=Handoff, handoff=handoff)
+    return handoff
+
+
+@transaction.atomic
+def handoff_assign(*, handoff: Handoff, to_user: User, by: User | None) -> Handoff:
+    if not to_user.groups.filter(name=ACCOUNT_MANAGER).exists():
+        raise ValidationError({"to_user": _("Choose an account manager.")})
+    handoff.to_user = to_user
+    handoff.accepted_at = None
+    handoff.save(update_fields=["to_user", "accepted_at"])
+    client = handoff.client
+    client.account_manager = to_user
+    client.save(update_fields=["account_manager", "updated_at"])
+    return handoff
+
+
+def handoff_accept(*, handoff: Handoff, by: User) -> Handoff:
+    if handoff.to_user_id != by.pk:
+        raise ValidationError(_("Only the account manager it was handed to can accept it."))
+    if handoff.accepted_at is None:
+        handoff.accepted_at = timezone.now()
+        handoff.save(update_fields=["accepted_at"])
+    return handoff
+
+
+# --- referrals, refusals, bonus points ---------------------------------------------------
+
+
+@transaction.atomic
+def referral_record(
+    *, referrer: Client, referred: Client, by: User | None, reward: str = ""
+) -> Referral:
+    if referrer.pk == referred.pk:
+        raise ValidationError({"referred": _("A client cannot refer themselves.")})
+    if Referral.objects.filter(referred=referred).exists():
+        raise ValidationError({"referred": _("This client was already referred by someone.")})
+    referral = Referral.objects.create(
+        referrer=referrer,
+        referred=referred,
+        reward=reward,
+        created_at=timezone.now(),
+        recorded_by=by,
+    )
+    if referred.source == Client.Source.OTHER:
+        referred.source = Client.Source.REFERRAL
+        referred.save(update_fields=["source", "updated_at"])
+    referral_convert(referred=referred, by=by)
+    client_recount_stage(
+        client=referrer,
+        reason=_("Referred %(name)s") % {"name": referred.name},
+        by=by,
+    )
+    return referral
+
+
+def referral_convert(*, referred: Client, by: User | None) -> Referral | None:
+    """When a referred person has bought, reward the referrer once."""
+    referral = Referral.objects.filter(referred=referred, converted_at__isnull=True).first()
+    if referral is None or not _purchases(referred).exists():
+        return None
+    referral.converted_at = timezone.now()
+    referral.save(update_fields=["converted_at"])
+    points = settings.REFERRAL_REWARD_POINTS
+    if points > 0:
+        BonusEntry.objects.get_or_create(
+            referral=referral,
+            kind=BonusEntry.Kind.REFERRAL,
+            defaults={
+                "client": referral.referrer,
+                "points": points,
+                "at": referral.converted_at,
+                "note": _("%(name)s bought") % {"name": referred.name},
+            },
+        )
+    return referral
+
+
+def refusal_record(
+    *,
+    client: Client,
+    reason: str,
+    by: User | None,
+    details: str = "",
+    order: Order | None = None,
+    at: dt.datetime | None = None,
+) -> Refusal:
+    if order is not None and order.client_id != client.pk:
+        raise ValidationError({"order": _("The order belongs to another client.")})
+    refusal = Refusal(
+        client=client,
+        order=order,
+        reason=reason,
+        details=details,
+        at=at or timezone.now(),
+        recorded_by=by,
+    )
+    refusal.full_clean()
+    with transaction.atomic():
+        refusal.save()
+        signals.refusal_recorded.send(sender=Refusal, refusal=refusal)
+    return refusal
+
+
+def bonus_balance(*, client: Client) -> int:
+    return client.bonus_entries.aggregate(total=Sum("points"))["total"] or 0
+
+
+@transaction.atomic
+def bonus_record(
+    *, client: Client, kind: str, points: int, note: str = "", order: Order | None = None
+) -> BonusEntry:
+    """Add points (earned) or take them (spent); the balance never goes below zero."""
+    if points <= 0:
+        raise ValidationError({"points": _("Give a positive number of points.")})
+    if kind == BonusEntry.Kind.SPENT:
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        if points > bonus_balance(client=client):
+            raise ValidationError({"points": _("The client does not have that many points.")})
+        points = -points
+    elif kind != BonusEntry.Kind.EARNED:
+        raise ValidationError({"kind": _("Points are earned or spent by hand.")})
+    return BonusEntry.objects.create(
+        client=client, kind=kind, points=points, note=note, order=order, at=timezone.now()
+    )
+
+
+def _bonus_every_nth_free(*, client: Client) -> None:
+    """With BONUS_EVERY_NTH_FREE = N, every Nth purchase of a client is marked as free."""
+    nth = settings.BONUS_EVERY_NTH_FREE
+    if nth <= 0:
+        return
+    purchases = list(_purchases(client).order_by("placed_at", "id"))
+    for position, order in enumerate(purchases, start=1):
+        if position % nth == 0:
+            BonusEntry.objects.get_or_create(
+                order=order,
+                kind=BonusEntry.Kind.FREE_PURCHASE,
+                defaults={
+                    "client": client,
+                    "points": 0,
+                    "at": timezone.now(),
+                    "note": _("Purchase number %(n)d is free") % {"n": position},
+                },
+            )
+
+
+# --- commissions -------------------------------------------------------------------------
+
+
+def commission_rule_for(*, day: dt.date) -> CommissionRule | None:
+    return (
+        CommissionRule.objects.filter(effective_from__lte=day)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def commission_recount(*, client: Client) -> None:
+    """The originator earns on every purchase after the first; an order that stops counting
+    (cancelled, returned) or becomes the first voids its commission."""
+    purchases = list(_purchases(client).order_by("placed_at", "id"))
+    earning = {order.pk for order in purchases[1:]} if client.originator_id else set()
+    now = timezone.now()
+    Commission.objects.filter(order__client=client, voided_at__isnull=True).exclude(
+        order_id__in=earning
+    ).update(voided_at=now)
+    # An order recorded late can make a voided one a later purchase again.
+    Commission.objects.filter(order_id__in=earning, voided_at__isnull=False).update(voided_at=None)
+    already = set(
+        Commission.objects.filter(order_id__in=earning).values_list("order_id", flat=True)
+    )
+    for order in purchases[1:]:
+        if order.pk not in earning or order.pk in already:
+            continue
+        rule = commission_rule_for(day=timezone.localdate(order.placed_at))
+        if rule is None:
+            continue
+        Commission.objects.create(
+            order=order,
+            sales_manager_id=client.originator_id,
+            rule=rule,
+            amount=(order.amount * rule.percentage / 100).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            ),
+            currency=order.currency,
+            created_at=now,
+        )

@@ -1,0 +1,31 @@
+"""The main menu: each entry names the roles that see it. Later parts add their pages here."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]
+
+
+ALL_ROLES = frozenset({SALES_MANAGER, ACCOUNT_MANAGER, DIRECTOR})
+
+MENU: tuple[NavEntry, ...] = (
+    NavEntry(_("Home"), "home", ALL_ROLES),
+    NavEntry(_("Calls"), "touchpoints:calls", ALL_ROLES),
+    NavEntry(_("Clients"), "clients:list", ALL_ROLES),
+    NavEntry(_("Handoffs"), "clients:handoffs", frozenset({ACCOUNT_MANAGER, DIRECTOR})),
+    NavEntry(_("Cards and letters"), "touchpoints:postal", ALL_ROLES),
+    NavEntry(_("Service cases"), "surveys:service_cases", ALL_ROLES),
+    NavEntry(_("Reassign"), "touchpoints:reassign", frozenset({DIRECTOR})),
+    NavEntry(_("Reports"), "reports:dashboard", frozenset({DIRECTOR})),
+    NavEntry(_("Import"), "clients:import", frozenset({DIRECTOR})),
+    NavEntry(_("Administration"), "admin:index", frozenset({DIRECTOR})),
+)

@@ -1,0 +1,444 @@
+"""The director's figures. Every one is a SQL aggregate over the period (one query or a few,
+whatever the data size); nothing here loops over rows in Python.
+
+A period is [start, end) in the company's time zone. A purchase is an order that was not
+cancelled or returned. "Manager" narrows each figure to the manager it belongs to: the
+account manager at the time for satisfaction, the assignee for touchpoints, the originator for
+commissions, and the client's account manager or originator otherwise.
+"""
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate, TruncMonth
+
+from clients.models import (
+    NOT_PURCHASES,
+    Client,
+    Commission,
+    Order,
+    OrderStatus,
+    Referral,
+    Refusal,
+    Stage,
+    StageChange,
+)
+from surveys import selectors as survey_selectors
+from touchpoints.models import CallAttempt, Touchpoint, TouchpointStatus
+
+COHORT_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.datetime
+    end: dt.datetime
+
+    @classmethod
+    def from_dates(cls, first: dt.date, last: dt.date) -> "Period":
+        """From the first to the last day, both included, in the company's time zone."""
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        return cls(
+            dt.datetime.combine(first, dt.time(0), tzinfo=tz),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz),
+        )
+
+    @property
+    def previous(self) -> "Period":
+        """The period of the same length just before, for comparison."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+    def q(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.start.date()
+
+    @property
+    def last_day(self) -> dt.date:
+        return (self.end - dt.timedelta(days=1)).date()
+
+
+def _tz() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _clients(manager: Any = None) -> QuerySet[Client]:
+    clients = Client.objects.all()
+    if manager is not None:
+        clients = clients.filter(Q(account_manager=manager) | Q(originator=manager))
+    return clients
+
+
+def _purchases(before: dt.datetime | None = None) -> QuerySet[Order]:
+    orders = Order.objects.exclude(status__in=NOT_PURCHASES)
+    if before is not None:
+        orders = orders.filter(placed_at__lt=before)
+    return orders
+
+
+def _nth_purchase(n: int, before: dt.datetime | None = None) -> Subquery:
+    """The time of a client's n-th purchase (0-based), as a subquery on the client."""
+    return Subquery(
+        _purchases(before)
+        .filter(client=OuterRef("pk"))
+        .order_by("placed_at", "id")
+        .values("placed_at")[n : n + 1]
+    )
+
+
+# --- satisfaction ------------------------------------------------------------------------
+
+
+def satisfaction(period: Period, manager: Any = None) -> dict[str, Any]:
+    responses = survey_selectors.responses_between(period.start, period.end, manager=manager)
+    recovery = Touchpoint.objects.filter(status=TouchpointStatus.PLANNED, is_urgent=True)
+    if manager is not None:
+        recovery = recovery.filter(assignee=manager)
+    hidden = survey_selectors.hidden_dissatisfaction(period.start, period.end)
+    if manager is not None:
+        hidden = hidden.filter(account_manager=manager)
+    return {
+        "all": survey_selectors.satisfaction(responses),
+        "by_source": survey_selectors.satisfaction_by(responses, "source"),
+        "by_month": survey_selectors.satisfaction_by(responses, "month"),
+        "hidden_dissatisfaction": hidden.count(),
+        "open_recovery": recovery.count(),
+    }
+
+
+# --- repeat purchases --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepeatPurchases:
+    buyers: int
+    repeat_buyers: int
+    days_to_second: float | None
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.repeat_buyers / self.buyers, 1) if self.buyers else None
+
+
+def repeat_purchases(period: Period, manager: Any = None) -> RepeatPurchases:
+    """As of the end of the period: buyers with two or more purchases among all buyers; and
+    the mean days from first to second purchase for second purchases made in the period."""
+    counted = (
+        _clients(manager)
+        .annotate(
+            purchases=Count(
+                "orders",
+                filter=~Q(orders__status__in=NOT_PURCHASES) & Q(orders__placed_at__lt=period.end),
+            )
+        )
+        .aggregate(
+            buyers=Count("id", filter=Q(purchases__gte=1)),
+            repeat_buyers=Count("id", filter=Q(purchases__gte=2)),
+        )
+    )
+    gap = (
+        _clients(manager)
+        .annotate(first=_nth_purchase(0), second=_nth_purchase(1))
+        .filter(second__gte=period.start, second__lt=period.end)
+        .aggregate(
+            mean=Avg(ExpressionWrapper(F("second") - F("first"), output_field=DurationField()))
+        )["mean"]
+    )
+    days = round(gap.total_seconds() / 86400, 1) if gap is not None else None
+    return RepeatPurchases(counted["buyers"], counted["repeat_buyers"], days)
+
+
+def cohorts(period: Period, manager: Any = None) -> list[dict[str, Any]]:
+    """Buyers by the month of their first purchase (months that start in the period) and the
+    share of them who had bought again within 1…12 months (cumulative)."""
+    first_month = ExtractYear("first") * 12 + ExtractMonth("first")
+    second_month = ExtractYear("second") * 12 + ExtractMonth("second")
+    rows = (
+        _clients(manager)
+        .annotate(first=_nth_purchase(0), second=_nth_purchase(1))
+        .filter(first__gte=period.start, first__lt=period.end)
+        .annotate(
+            cohort=TruncMonth("first", tzinfo=_tz()),
+            gap=ExpressionWrapper(second_month - first_month, output_field=IntegerField()),
+        )
+        .values("cohort")
+        .annotate(
+            buyers=Count("id"),
+            **{
+                f"within_{k}": Count("id", filter=Q(second__isnull=False, gap__lte=k))
+                for k in range(1, COHORT_MONTHS + 1)
+            },
+        )
+        .order_by("cohort")
+    )
+    table = []
+    for row in rows:
+        shares = [
+            round(100 * row[f"within_{k}"] / row["buyers"], 1) for k in range(1, COHORT_MONTHS + 1)
+        ]
+        table.append({"month": row["cohort"], "buyers": row["buyers"], "shares": shares})
+    return table
+
+
+# --- the lifecycle funnel ----------------------------------------------------------------
+
+
+def funnel(period: Period, manager: Any = None) -> dict[str, Any]:
+    clients = _clients(manager).filter(archived_at__isnull=True)
+    by_stage = dict(clients.values_list("stage").annotate(n=Count("id")).order_by())
+    changes = StageChange.objects.filter(period.q("at"))
+    if manager is not None:
+        changes = changes.filter(Q(client__account_manager=manager) | Q(client__originator=manager))
+    entries = dict(changes.values_list("to_stage").annotate(n=Count("id")).order_by())
+
+    # Conversion: of the clients who came in during the period, how many bought (by its end).
+    visitors = (
+        _clients(manager)
+        .filter(period.q("visited_at"))
+        .annotate(first=_nth_purchase(0, before=period.end))
+        .aggregate(visitors=Count("id"), converted=Count("id", filter=Q(first__isnull=False)))
+    )
+    # Closure: first purchases won in the period against refusals recorded in it.
+    won = (
+        _clients(manager)
+        .annotate(first=_nth_purchase(0))
+        .filter(first__gte=period.start, first__lt=period.end)
+        .count()
+    )
+    refusals = Refusal.objects.filter(period.q("at"))
+    if manager is not None:
+        refusals = refusals.filter(
+            Q(client__account_manager=manager) | Q(client__originator=manager)
+        )
+    refused = refusals.count()
+    return {
+        "by_stage": [(stage, label, by_stage.get(stage, 0)) for stage, label in Stage.choices],
+        "entries": [(stage, label, entries.get(stage, 0)) for stage, label in Stage.choices],
+        "visitors": visitors["visitors"],
+        "converted": visitors["converted"],
+        "conversion_rate": _percent(visitors["converted"], visitors["visitors"]),
+        "won": won,
+        "refused": refused,
+        "closure_rate": _percent(won, won + refused),
+    }
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+# --- delivery ----------------------------------------------------------------------------
+
+
+def on_time_delivery(period: Period, manager: Any = None) -> dict[str, Any]:
+    """Orders delivered in the period with a promised date: the share delivered by that date
+    (the company's calendar day)."""
+    orders = Order.objects.filter(
+        period.q("delivered_at"), status__in=[OrderStatus.DELIVERED, OrderStatus.RETURNED]
+    ).exclude(promised_date=None)
+    if manager is not None:
+        orders = orders.filter(Q(client__account_manager=manager) | Q(client__originator=manager))
+    counts = orders.annotate(delivered_day=TruncDate("delivered_at", tzinfo=_tz())).aggregate(
+        delivered=Count("id"), on_time=Count("id", filter=Q(delivered_day__lte=F("promised_date")))
+    )
+    return {**counts, "rate": _percent(counts["on_time"], counts["delivered"])}
+
+
+# --- touchpoint discipline ---------------------------------------------------------------
+
+
+def discipline(period: Period, now: dt.datetime, manager: Any = None) -> dict[str, Any]:
+    """Touchpoints people owe (calls and postal tasks) due in the period: done by the end of
+    their due day, against all that fell due; and what is overdue now. Per manager too."""
+    owed = Touchpoint.objects.filter(is_automatic=False).exclude(assignee=None)
+    if manager is not None:
+        owed = owed.filter(assignee=manager)
+    due = owed.filter(period.q("due_at")).exclude(status=TouchpointStatus.CANCELLED)
+    annotated = due.annotate(due_day=TruncDate("due_at", tzinfo=_tz()))
+    per_manager = list(
+        annotated.values(
+            "assignee", "assignee__username", "assignee__first_name", "assignee__last_name"
+        )
+        .annotate(
+            due=Count("id"),
+            done=Count("id", filter=Q(status=TouchpointStatus.DONE)),
+            on_time=Count(
+                "id", filter=Q(status=TouchpointStatus.DONE, closed_at__date__lte=F("due_day"))
+            ),
+        )
+        .order_by("assignee__username")
+    )
+    overdue = dict(
+        owed.filter(status=TouchpointStatus.PLANNED, due_at__lt=now)
+        .values_list("assignee")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in per_manager:
+        row["overdue"] = overdue.get(row["assignee"], 0)
+        row["rate"] = _percent(row["on_time"], row["due"])
+    total_due = sum(row["due"] for row in per_manager)
+    total_on_time = sum(row["on_time"] for row in per_manager)
+    return {
+        "due": total_due,
+        "on_time": total_on_time,
+        "rate": _percent(total_on_time, total_due),
+        "overdue": sum(overdue.values()),
+        "by_manager": per_manager,
+    }
+
+
+# --- offers, refusals, referrals, commissions --------------------------------------------
+
+
+def offers(period: Period, manager: Any = None) -> dict[str, Any]:
+    attempts = CallAttempt.objects.filter(period.q("at"))
+    if manager is not None:
+        attempts = attempts.filter(recorded_by=manager)
+    counts = attempts.aggregate(
+        upsell_offered=Count("id", filter=~Q(upsell="")),
+        upsell_accepted=Count("id", filter=Q(upsell="accepted")),
+        cross_sell_offered=Count("id", filter=~Q(cross_sell="")),
+        cross_sell_accepted=Count("id", filter=Q(cross_sell="accepted")),
+    )
+    counts["upsell_rate"] = _percent(counts["upsell_accepted"], counts["upsell_offered"])
+    counts["cross_sell_rate"] = _percent(
+        counts["cross_sell_accepted"], counts["cross_sell_offered"]
+    )
+    return counts
+
+
+def refusal_reasons(period: Period, manager: Any = None) -> list[tuple[str, str, int]]:
+    refusals = Refusal.objects.filter(period.q("at"))
+    if manager is not None:
+        refusals = refusals.filter(
+            Q(client__account_manager=manager) | Q(client__originator=manager)
+        )
+    counts = dict(refusals.values_list("reason").annotate(n=Count("id")).order_by())
+    return [(reason, label, counts.get(reason, 0)) for reason, label in Refusal.Reason.choices]
+
+
+def referrals(period: Period, manager: Any = None) -> dict[str, int]:
+    made = Referral.objects.all()
+    if manager is not None:
+        made = made.filter(Q(referrer__account_manager=manager) | Q(referrer__originator=manager))
+    return made.aggregate(
+        recorded=Count("id", filter=period.q("created_at")),
+        converted=Count("id", filter=period.q("converted_at")),
+    )
+
+
+def commissions(period: Period, manager: Any = None) -> list[dict[str, Any]]:
+    """Per originating sales manager and currency, for purchases credited in the period."""
+    rows = Commission.objects.filter(period.q("created_at"), voided_at__isnull=True)
+    if manager is not None:
+        rows = rows.filter(sales_manager=manager)
+    return list(
+        rows.values(
+            "sales_manager",
+            "sales_manager__username",
+            "sales_manager__first_name",
+            "sales_manager__last_name",
+            "currency",
+        )
+        .annotate(orders=Count("id"), amount=Sum("amount"), sales=Sum("order__amount"))
+        .order_by("sales_manager__username", "currency")
+    )
+
+
+def headline(period: Period, now: dt.datetime, manager: Any = None) -> dict[str, Any]:
+    """The figures the summary API and the weekly e-mail carry, for one period."""
+    return headline_from({name: SECTIONS[name](period, now, manager) for name in HEADLINE_SECTIONS})
+
+
+# --- the whole page (added with the reports page) ----------------------------------------
+
+Section = Callable[[Period, dt.datetime, Any], Any]
+
+# Every block of the reports page by name, each one selector call. The page computes them all
+# once and derives the headline from the same results, so no query runs twice; an export
+# computes only the block its table is drawn from.
+SECTIONS: dict[str, Section] = {
+    "satisfaction": lambda period, now, manager: satisfaction(period, manager),
+    "repeat_purchases": lambda period, now, manager: repeat_purchases(period, manager),
+    "cohorts": lambda period, now, manager: cohorts(period, manager),
+    "funnel": lambda period, now, manager: funnel(period, manager),
+    "delivery": lambda period, now, manager: on_time_delivery(period, manager),
+    "discipline": lambda period, now, manager: discipline(period, now, manager),
+    "offers": lambda period, now, manager: offers(period, manager),
+    "refusals": lambda period, now, manager: refusal_reasons(period, manager),
+    "referrals": lambda period, now, manager: referrals(period, manager),
+    "commissions": lambda period, now, manager: commissions(period, manager),
+}
+HEADLINE_SECTIONS = (
+    "satisfaction",
+    "repeat_purchases",
+    "funnel",
+    "delivery",
+    "discipline",
+    "commissions",
+)
+
+
+def headline_from(sections: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures out of the sections already computed (see SECTIONS)."""
+    sat = sections["satisfaction"]
+    repeat = sections["repeat_purchases"]
+    flow = sections["funnel"]
+    return {
+        "satisfaction_rate": sat["all"].rate,
+        "nps": sat["all"].nps,
+        "responses": sat["all"].scores,
+        "hidden_dissatisfaction": sat["hidden_dissatisfaction"],
+        "open_recovery": sat["open_recovery"],
+        "repeat_purchase_rate": repeat.rate,
+        "days_to_second_purchase": repeat.days_to_second,
+        "conversion_rate": flow["conversion_rate"],
+        "closure_rate": flow["closure_rate"],
+        "on_time_delivery_rate": sections["delivery"]["rate"],
+        "discipline_rate": sections["discipline"]["rate"],
+        # One row per sales manager and currency: a handful of aggregated rows, not the data.
+        "commissions": sum((row["amount"] for row in sections["commissions"]), Decimal(0)),
+    }
+
+
+def dashboard(period: Period, now: dt.datetime, manager: Any = None) -> dict[str, Any]:
+    """Every section of the reports page plus its headline: a fixed number of queries."""
+    sections = {name: figures(period, now, manager) for name, figures in SECTIONS.items()}
+    sections["headline"] = headline_from(sections)
+    return sections
+
+
+def headline_change(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    """Each figure minus its value in the previous period; None where either is missing.
+    Rates are rounded to a tenth, as the figures are, so 50.0 − 33.3 is 16.7, not
+    16.700000000000003."""
+    return {key: _difference(value, previous.get(key)) for key, value in current.items()}
+
+
+def _difference(value: Any, before: Any) -> Any:
+    numbers = (int, float, Decimal)
+    if not isinstance(value, numbers) or not isinstance(before, numbers):
+        return None
+    difference = value - before
+    return round(difference, 1) if isinstance(difference, float) else difference

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "surveys"
+    verbose_name = _("Surveys")
+
+    def ready(self) -> None:
+        from clients import timeline as client_timeline
+
+        from . import receivers  # noqa: F401 - call feedback and message links
+        from .timeline import client_survey_items
+
+        client_timeline.register(client_survey_items)

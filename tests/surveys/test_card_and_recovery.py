@@ -1,0 +1,106 @@
+"""The client card shows the survey answers and service cases (a fixed number of queries), and
+the call list's selector tells which clients are in recovery."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from surveys import selectors, services
+from surveys.timeline import client_survey_items
+from tests.clients.factories import make_client, make_order
+from tests.conftest import PASSWORD
+from tests.surveys.conftest import answers
+from touchpoints.models import Touchpoint, TouchpointStatus
+
+
+def test_the_card_shows_the_answers_and_the_service_cases(client, customer, account, survey):
+    invitation = services.invitation_for(survey=survey, client=customer, order=None)
+    services.survey_answer(
+        invitation=invitation,
+        data=answers(survey, score="4", nps="9", choice="Delivery", text="Quick and tidy"),
+    )
+    case = services.service_case_record(
+        client=customer,
+        by=account,
+        opened_on=timezone.localdate(),
+        problem="A wobbly table leg",
+        severity="medium",
+    )
+    services.service_case_resolve(case=case, resolution="Tightened", satisfaction=5, by=account)
+    client.login(username=account.username, password=PASSWORD)
+
+    text = client.get(f"/clients/{customer.pk}/").content.decode()
+
+    assert "Satisfaction: 4 of 5" in text
+    assert "Would recommend: 9 of 10" in text
+    assert "Quick and tidy" in text and "Delivery" in text
+    assert survey.questions.get(kind="nps").text in text
+    assert "A wobbly table leg" in text and "Tightened" in text
+    assert f"/service-cases/{case.pk}/" in text
+
+
+def test_the_cards_surveys_cost_the_same_queries_for_a_long_history(
+    customer, account, survey, sales
+):
+    def cost(client) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            items = client_survey_items(client)
+        return len(captured), len(items)
+
+    short = make_client(originator=sales, account_manager=account, name="Short")
+    invitation = services.invitation_for(survey=survey, client=short, order=None)
+    services.survey_answer(invitation=invitation, data=answers(survey, score="5"))
+    for number in range(6):
+        order = make_order(customer, external_id=f"H-{number}")
+        invitation = services.invitation_for(survey=survey, client=customer, order=order)
+        services.survey_answer(
+            invitation=invitation, data=answers(survey, score="4", choice="Price", text="Ok")
+        )
+        services.service_case_record(
+            client=customer,
+            by=account,
+            order=order,
+            opened_on=timezone.localdate(),
+            problem=f"Problem {number}",
+            severity="low",
+        )
+
+    short_queries, short_items = cost(short)
+    long_queries, long_items = cost(customer)
+    assert (short_items, long_items) == (1, 12)
+    assert long_queries == short_queries
+
+
+def test_a_client_is_in_recovery_while_an_urgent_call_is_open(customer, account, sales):
+    calm = make_client(originator=sales, account_manager=account, name="Calm")
+    recovered = make_client(originator=sales, account_manager=account, name="Recovered")
+
+    def urgent(client, status: str, is_urgent: bool = True) -> Touchpoint:
+        return Touchpoint.objects.create(
+            client=client,
+            anchor_key=f"t:{Touchpoint.objects.count()}",
+            due_at=timezone.now(),
+            channel="call",
+            assignee=account,
+            purpose="Recover",
+            is_urgent=is_urgent,
+            status=status,
+        )
+
+    urgent(customer, TouchpointStatus.PLANNED)
+    urgent(customer, TouchpointStatus.PLANNED)  # two: still one client
+    urgent(calm, TouchpointStatus.PLANNED, is_urgent=False)
+    urgent(recovered, TouchpointStatus.DONE)
+
+    with CaptureQueriesContext(connection) as captured:
+        in_recovery = selectors.clients_in_recovery([customer.pk, calm.pk, recovered.pk])
+
+    assert in_recovery == {customer.pk}
+    assert len(captured) == 1
+    assert selectors.clients_in_recovery([]) == set()
+
+
+def test_a_poor_answer_by_link_puts_the_client_in_recovery(client, invitation, survey):
+    client.post(f"/s/{invitation.token}/", answers(survey, score="1"))
+
+    assert selectors.clients_in_recovery([invitation.client_id]) == {invitation.client_id}

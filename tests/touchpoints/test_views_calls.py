@@ -1,0 +1,675 @@
+"""The call list and the work on one call: /calls/ and /calls/<id>/..."""
+
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core import mail
+
+from clients.models import Client, ClientPhone, Refusal
+from tests.clients.factories import make_client, make_order
+from tests.conftest import make_user
+from touchpoints.models import Cadence, CadenceStep, CallAttempt, Touchpoint
+from touchpoints.views import CALL_PAGE_SIZE
+
+MSK = zoneinfo.ZoneInfo("Europe/Moscow")
+NOW = dt.datetime(2026, 11, 24, 11, 0, tzinfo=MSK)  # a Tuesday, inside working hours
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _frozen(db):
+    Cadence.objects.update(is_active=False)  # only the touchpoints the tests make
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def pavel(sales) -> Client:
+    client = make_client(originator=sales, name="Pavel", phones=["+7 912 345-67-89"])
+    make_order(client, amount="25000.00", description="Corner sofa", by=sales)
+    return client
+
+
+def call(client, assignee, due=NOW - dt.timedelta(hours=1), **fields) -> Touchpoint:
+    fields.setdefault("purpose", "How is the sofa?")
+    return Touchpoint.objects.create(
+        client=client,
+        anchor_key=fields.pop("anchor_key", f"c:{Touchpoint.objects.count()}"),
+        due_at=due,
+        channel=fields.pop("channel", "call"),
+        assignee=assignee,
+        **fields,
+    )
+
+
+def row_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<li class="card call-row[^"]*" id="call-(\d+)"', html)]
+
+
+# --- the list ----------------------------------------------------------------------------
+
+
+def test_it_lists_todays_calls_overdue_first_with_what_the_caller_needs(client, sales, pavel):
+    order = pavel.orders.get()
+    due = call(pavel, sales, purpose="First use", talking_points="Ask about the legs")
+    late = call(make_client(originator=sales, name="Olga"), sales, due=NOW - dt.timedelta(days=2))
+    call(make_client(originator=sales, name="Tomorrow"), sales, due=NOW + dt.timedelta(days=1))
+    due.order = order
+    due.save()
+    CallAttempt.objects.create(
+        touchpoint=due, client=pavel, outcome="no_answer", note="Voicemail", at=NOW
+    )
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    assert row_ids(page) == [late.pk, due.pk]
+    assert 'href="tel:+79123456789"' in page
+    assert f'href="/clients/{pavel.pk}/"' in page
+    assert "First use" in page and "Ask about the legs" in page
+    assert "Corner sofa" in page and str(order) in page
+    assert "Last contact:" in page and "No answer" in page and "Voicemail" in page
+    assert "11:00" in page and "good time to call" in page  # the client's local time
+    assert "overdue" in page
+
+
+def test_it_marks_urgent_calls_and_a_client_far_away_at_night(client, sales):
+    far = make_client(originator=sales, name="New York", time_zone="America/New_York")
+    call(far, sales, is_urgent=True)
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    assert "urgent" in page
+    assert "03:00" in page  # 11:00 in Moscow
+    assert "not a good time" in page
+
+
+def test_it_shows_this_week_and_next_week_under_their_tabs(client, sales, pavel):
+    today = call(pavel, sales)
+    thursday = call(pavel, sales, due=dt.datetime(2026, 11, 26, 12, tzinfo=MSK))
+    next_monday = call(pavel, sales, due=dt.datetime(2026, 11, 30, 12, tzinfo=MSK))
+    client.force_login(sales)
+
+    assert row_ids(client.get("/calls/").content.decode()) == [today.pk]
+    week = client.get("/calls/", {"section": "week"}).content.decode()
+    assert row_ids(week) == [thursday.pk]
+    assert 'aria-current="page">This week' in week
+    assert row_ids(client.get("/calls/?section=next_week").content.decode()) == [next_monday.pk]
+
+
+def test_it_filters_and_keeps_the_section(client, sales, pavel, only_our_cadence):
+    step = CadenceStep.objects.create(
+        cadence=only_our_cadence, slug="s", purpose="p", channel="call", performer="sales_manager"
+    )
+    from_cadence = call(pavel, sales, step=step, anchor_key="x")
+    overdue = call(pavel, sales, due=NOW - dt.timedelta(days=3))
+    visitor = call(make_client(originator=sales, name="Visitor", visited_at=NOW), sales)
+    message = call(pavel, sales, channel="email")
+    client.force_login(sales)
+
+    def rows(**query) -> list[int]:
+        return row_ids(client.get("/calls/", query).content.decode())
+
+    assert rows(overdue="on") == [overdue.pk]
+    assert rows(stage="visitor") == [visitor.pk]
+    assert rows(channel="email") == [message.pk]
+    assert rows(cadence="test") == [from_cadence.pk]
+    assert set(rows(channel="nonsense")) == {from_cadence.pk, overdue.pk, visitor.pk, message.pk}
+    page = client.get("/calls/", {"section": "week", "stage": "buyer"}).content.decode()
+    assert '<input type="hidden" name="section" value="week">' in page
+    assert "No call matches these filters." in page
+
+
+def test_it_counts_the_day_and_shows_the_progress(client, sales, pavel):
+    call(pavel, sales, due=NOW - dt.timedelta(days=1))
+    call(pavel, sales)
+    call(pavel, sales, status="done", closed_at=NOW - dt.timedelta(hours=1))
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    counters = re.search(r'<section id="call-counters".*?</section>', page, re.S).group(0)
+    numbers = re.findall(r"<dd>(\d+)</dd>", counters)
+    assert numbers == ["1", "1", "1"]  # overdue, due today, done today
+    assert '<progress id="call-progress" max="3" value="1">33%</progress>' in counters
+    assert "1 of 3 done today (33%)" in counters
+
+
+def test_it_has_no_inline_javascript(client, sales, pavel):
+    # A Content-Security-Policy without 'unsafe-inline' is coming: scripts load from files.
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    for url in ("/calls/", f"/calls/{touchpoint.pk}/"):
+        page = client.get(url).content.decode()
+        assert '<script src="/static/js/calls.js" defer></script>' in page
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+        assert re.findall(r"\son[a-z]+=", page) == []
+        assert "javascript:" not in page
+    forms = client.get(f"/calls/{touchpoint.pk}/forms/", **HTMX).content.decode()
+    assert "<script" not in forms and re.findall(r"\son[a-z]+=", forms) == []
+
+
+def test_it_says_what_to_do_when_nothing_is_due(client, sales):
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    assert "Nothing due today." in page
+    assert "next week's calls under “Next week”" in page
+    assert (
+        "No calls planned for next week yet."
+        in client.get("/calls/?section=next_week").content.decode()
+    )
+
+
+def test_it_pages_without_counting(client, sales, pavel, django_assert_num_queries):
+    Touchpoint.objects.bulk_create(
+        Touchpoint(client=pavel, anchor_key=f"b:{n}", due_at=NOW, channel="call", assignee=sales)
+        for n in range(CALL_PAGE_SIZE + 1)
+    )
+    client.force_login(sales)
+
+    first = client.get("/calls/").content.decode()
+    second = client.get("/calls/?page=2").content.decode()
+
+    assert len(row_ids(first)) == CALL_PAGE_SIZE and 'rel="next"' in first
+    assert len(row_ids(second)) == 1 and 'rel="prev"' in second
+
+
+def test_the_list_fetches_a_rows_forms_only_when_it_is_opened(client, sales, pavel):
+    # Three forms in each row made the page heavy: the row links to them instead.
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    page = client.get("/calls/?section=today&stage=buyer").content.decode()
+
+    assert row_ids(page) == [touchpoint.pk]
+    assert 'name="next_contact_on"' not in page and 'name="outcome"' not in page
+    assert "hx-post" not in page and f'action="/calls/{touchpoint.pk}/' not in page
+    forms = f"/calls/{touchpoint.pk}/forms/?next=%2Fcalls%2F%3Fsection%3Dtoday%26stage%3Dbuyer"
+    for action in ("complete", "reschedule", "skip"):
+        assert f'hx-get="{forms}&amp;open={action}" hx-trigger="toggle once"' in page
+    # Without JavaScript the opened row leads to the call's own page, which has the forms.
+    own_page = f"/calls/{touchpoint.pk}/?next=%2Fcalls%2F%3Fsection%3Dtoday%26stage%3Dbuyer"
+    assert page.count(f'<a href="{own_page}">Open on its own page</a>') == 3
+    assert "Record the call" in page and "Reschedule" in page and "Skip" in page
+
+
+def test_a_rows_forms_come_with_the_one_asked_for_open(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+    url = f"/calls/{touchpoint.pk}/forms/"
+
+    html = client.get(url, {"next": "/calls/?section=week", "open": "reschedule"}, **HTMX)
+
+    assert html.status_code == 200
+    html = html.content.decode()
+    assert html.strip().startswith('<div class="call-actions">')
+    assert 'name="next_contact_on"' in html and 'name="due_at"' in html
+    assert f'hx-post="/calls/{touchpoint.pk}/complete/" hx-target="#call-{touchpoint.pk}"' in html
+    assert html.count('<input type="hidden" name="next" value="/calls/?section=week">') == 3
+    assert re.findall(r'data-call-action="(\w+)" open', html) == ["reschedule"]
+    assert "<li" not in html and "call-counters" not in html  # the forms, not the row
+    assert re.findall(r'data-call-action="(\w+)" open', client.get(url).content.decode()) == [
+        "complete"
+    ]
+    # The way back must be ours, as after an action.
+    evil = client.get(url, {"next": "https://evil.example/"}).content.decode()
+    assert 'name="next" value="/calls/"' in evil and "evil" not in evil
+
+
+def test_a_rows_forms_take_a_fixed_number_of_queries(
+    client, sales, pavel, django_assert_num_queries
+):
+    plain = call(make_client(originator=sales, name="Olga"), sales)
+    busy = call(pavel, sales, talking_points="Ask", order=pavel.orders.get())
+    CallAttempt.objects.bulk_create(
+        CallAttempt(touchpoint=busy, client=pavel, outcome="busy", at=NOW) for _ in range(5)
+    )
+    client.force_login(sales)
+    client.get(f"/calls/{plain.pk}/forms/")  # the session settles on the first request
+
+    with django_assert_num_queries(4) as first:  # session, user, roles, the call
+        assert client.get(f"/calls/{plain.pk}/forms/", **HTMX).status_code == 200
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(f"/calls/{busy.pk}/forms/", **HTMX).status_code == 200
+
+
+def test_the_forms_of_a_call_closed_meanwhile_say_so(client, sales, pavel):
+    touchpoint = call(pavel, sales, status="done", closed_at=NOW)
+    client.force_login(sales)
+
+    html = client.get(f"/calls/{touchpoint.pk}/forms/", **HTMX).content.decode()
+
+    assert "This call is done; there is nothing more to record." in html
+    assert "<form" not in html
+
+
+def _fill(sales, rows: int) -> None:
+    """Rows spread over clients with phones, orders and past calls: everything a row shows."""
+    Touchpoint.objects.all().delete()
+    clients = Client.objects.bulk_create(
+        Client(name=f"Bulk {n}", originator=sales, stage="buyer") for n in range(10)
+    )
+    ClientPhone.objects.bulk_create(
+        ClientPhone(client=c, number=f"+7912000{n:04d}", is_primary=True)
+        for n, c in enumerate(clients)
+    )
+    orders = [make_order(c, amount="100.00") for c in clients]
+    touchpoints = Touchpoint.objects.bulk_create(
+        Touchpoint(
+            client=clients[n % 10],
+            order=orders[n % 10],
+            anchor_key=f"bulk:{n}",
+            due_at=NOW - dt.timedelta(minutes=n),
+            channel="call",
+            assignee=sales,
+            purpose="Bulk",
+        )
+        for n in range(rows)
+    )
+    CallAttempt.objects.bulk_create(
+        CallAttempt(touchpoint=t, client=t.client, outcome="busy", at=NOW) for t in touchpoints[:10]
+    )
+
+
+def test_the_query_count_is_the_same_for_10_and_500_rows(
+    client, sales, django_assert_max_num_queries, django_assert_num_queries
+):
+    client.force_login(sales)
+    _fill(sales, 10)
+    client.get("/calls/")  # the session settles on the first request
+    with django_assert_max_num_queries(12) as ten:
+        assert len(row_ids(client.get("/calls/").content.decode())) == 10
+
+    _fill(sales, 500)
+
+    with django_assert_num_queries(len(ten.captured_queries)):
+        assert len(row_ids(client.get("/calls/").content.decode())) == CALL_PAGE_SIZE
+
+
+# --- access ------------------------------------------------------------------------------
+
+PAGES = [
+    ("get", "/calls/"),
+    ("get", "/calls/{pk}/"),
+    ("get", "/calls/{pk}/forms/"),
+    ("post", "/calls/{pk}/complete/"),
+    ("post", "/calls/{pk}/reschedule/"),
+    ("post", "/calls/{pk}/skip/"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), PAGES)
+def test_it_sends_visitors_to_the_login_page(client, sales, pavel, method, url):
+    touchpoint = call(pavel, sales)
+
+    response = getattr(client, method)(url.format(pk=touchpoint.pk))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.parametrize(("method", "url"), PAGES)
+def test_a_user_without_a_role_finds_nothing(client, sales, pavel, method, url):
+    touchpoint = call(pavel, sales)
+    client.force_login(make_user("nobody", None))
+
+    response = getattr(client, method)(url.format(pk=touchpoint.pk), {"outcome": "busy"})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("method", "url"), PAGES[1:])
+def test_another_managers_call_is_not_found(client, sales, other_sales, pavel, method, url):
+    touchpoint = call(pavel, sales)
+    client.force_login(other_sales)
+
+    data = {"outcome": "busy", "due_at": "2026-11-25T12:00", "reason": "Away"}
+    response = getattr(client, method)(url.format(pk=touchpoint.pk), data)
+
+    assert response.status_code == 404
+    touchpoint.refresh_from_db()
+    assert (touchpoint.status, touchpoint.attempts, touchpoint.due_at) == (
+        "planned",
+        0,
+        touchpoint.due_at,
+    )
+    assert not CallAttempt.objects.exists()
+
+
+def test_a_call_of_a_visible_client_assigned_to_someone_else_is_not_found(
+    client, sales, account, pavel
+):
+    # Sasha sees Pavel (he brought him), but the call is the account manager's to make.
+    pavel.account_manager = account
+    pavel.save()
+    touchpoint = call(pavel, account)
+    client.force_login(sales)
+
+    assert client.get(f"/calls/{touchpoint.pk}/").status_code == 404
+    assert client.post(f"/calls/{touchpoint.pk}/skip/", {"reason": "x"}).status_code == 404
+
+
+def test_a_manager_cannot_open_another_managers_list(client, sales, other_sales):
+    client.force_login(sales)
+
+    assert client.get(f"/calls/?manager={other_sales.pk}").status_code == 404
+    assert client.get(f"/calls/?manager={sales.pk}").status_code == 200
+
+
+def test_a_director_works_a_managers_list(client, director, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(director)
+
+    page = client.get(f"/calls/?manager={sales.pk}").content.decode()
+    assert row_ids(page) == [touchpoint.pk]
+    assert "Calls of Sasha" in page
+    assert client.get(f"/calls/{touchpoint.pk}/forms/", **HTMX).status_code == 200
+    assert client.get("/calls/?manager=999999").status_code == 404
+
+    response = client.post(
+        f"/calls/{touchpoint.pk}/complete/",
+        {"outcome": "busy", "next": f"/calls/?manager={sales.pk}"},
+    )
+
+    assert response["Location"] == f"/calls/?manager={sales.pk}"
+    assert CallAttempt.objects.get().recorded_by == director
+
+
+# --- completing a call -------------------------------------------------------------------
+
+
+def test_a_reached_call_plans_the_next_contact_and_leaves_the_list(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    response = client.post(
+        f"/calls/{touchpoint.pk}/complete/",
+        {
+            "outcome": "reached",
+            "satisfaction": "5",
+            "note": "Happy with the sofa",
+            "next_contact_on": "2026-11-26",
+            "upsell": "thinking",
+            "cross_sell": "declined",
+            "next": "/calls/?section=today&stage=buyer",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/calls/?section=today&stage=buyer"
+    touchpoint.refresh_from_db()
+    assert (touchpoint.status, touchpoint.outcome) == ("done", "reached")
+    attempt = CallAttempt.objects.get()
+    assert (attempt.satisfaction, attempt.upsell, attempt.cross_sell) == (5, "thinking", "declined")
+    following = Touchpoint.objects.get(anchor_key__startswith="next:")
+    assert following.due_at.astimezone(MSK).date() == dt.date(2026, 11, 26)
+    page = client.get("/calls/").content.decode()
+    assert "Pavel: reached. The next contact is planned for" in page
+    assert touchpoint.pk not in row_ids(page)
+    assert row_ids(client.get("/calls/?section=week").content.decode()) == [following.pk]
+
+
+def test_htmx_gets_an_empty_row_and_fresh_counters(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    response = client.post(
+        f"/calls/{touchpoint.pk}/complete/",
+        {"outcome": "reached", "no_further_contact": "Moved abroad", "next": "/calls/"},
+        **HTMX,
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="call-{touchpoint.pk}"' not in html
+    assert '<section id="call-counters"' in html and 'hx-swap-oob="true"' in html
+    assert '<progress id="call-progress" max="1" value="1">100%</progress>' in html
+    assert "Everything for today is done." in html
+    assert "Pavel: reached. No further contact is planned." in html
+
+
+def test_no_answer_is_retried_later_and_the_row_says_attempt_2(client, sales, pavel, settings):
+    settings.CALL_RETRY_HOURS = 2
+    settings.CALL_MAX_ATTEMPTS = 3
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    response = client.post(
+        f"/calls/{touchpoint.pk}/complete/", {"outcome": "no_answer", "next": "/calls/"}, **HTMX
+    )
+
+    html = response.content.decode()
+    touchpoint.refresh_from_db()
+    assert (touchpoint.status, touchpoint.attempts) == ("planned", 1)
+    assert touchpoint.due_at == NOW + dt.timedelta(hours=2)
+    assert row_ids(html) == [touchpoint.pk]
+    assert "attempt 2 of 3 (1 call so far)" in html and ">13:00</time>" in html
+    assert "data-call-lazy" in html and 'name="outcome"' not in html  # closed, as on the list
+    assert "Attempt 2 is planned for" in html
+
+
+def test_no_answer_without_javascript_redirects_to_the_list(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    response = client.post(f"/calls/{touchpoint.pk}/complete/", {"outcome": "busy"})
+
+    assert response["Location"] == "/calls/"
+    page = client.get("/calls/").content.decode()
+    assert "Pavel: busy. Attempt 2 is planned for" in page
+    assert "attempt 2 of" in page
+
+
+def test_the_client_asked_to_call_back(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    client.post(
+        f"/calls/{touchpoint.pk}/complete/",
+        {"outcome": "call_back", "callback_at": "2026-11-25T15:30"},
+    )
+
+    touchpoint.refresh_from_db()
+    assert (touchpoint.status, touchpoint.outcome) == ("planned", "call_back")
+    assert touchpoint.due_at == dt.datetime(2026, 11, 25, 15, 30, tzinfo=MSK)
+
+
+def test_a_refusal_is_recorded_with_its_reason(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    client.post(
+        f"/calls/{touchpoint.pk}/complete/",
+        {"outcome": "refused", "refusal_reason": "price", "note": "Found it cheaper"},
+    )
+
+    refusal = Refusal.objects.get()
+    assert (refusal.client, refusal.reason, refusal.details) == (pavel, "price", "Found it cheaper")
+    touchpoint.refresh_from_db()
+    assert touchpoint.status == "done"
+
+
+def test_a_complaint_plans_an_urgent_recovery_call(
+    client, sales, account, director, pavel, django_capture_on_commit_callbacks
+):
+    director.email = "dina@example.com"
+    director.save()
+    pavel.account_manager = account
+    pavel.save()
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/calls/{touchpoint.pk}/complete/",
+            {
+                "outcome": "reached",
+                "next_contact_on": "2026-12-01",
+                "complaint": "A leg is broken",
+            },
+            follow=True,
+        )
+
+    recovery = Touchpoint.objects.get(anchor_key__startswith="recovery:")
+    assert (recovery.is_urgent, recovery.assignee, recovery.talking_points) == (
+        True,
+        account,
+        "A leg is broken",
+    )
+    assert "An urgent recovery call is planned" in response.content.decode()
+    assert mail.outbox[0].to == ["dina@example.com"]
+
+
+def test_a_referral_given_on_the_call_is_recorded(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    client.post(
+        f"/calls/{touchpoint.pk}/complete/",
+        {
+            "outcome": "reached",
+            "no_further_contact": "All good",
+            "referral_name": "Maria",
+            "referral_phone": "8 912 000-11-22",
+        },
+    )
+
+    maria = Client.objects.get(name="Maria")
+    assert maria.phones.get().number.as_e164 == "+79120001122"
+    assert maria.referred_by.referrer == pavel
+
+
+def test_errors_without_javascript_show_the_calls_own_page(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    response = client.post(
+        f"/calls/{touchpoint.pk}/complete/",
+        {"outcome": "reached", "satisfaction": "4", "next": "/calls/?section=today"},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Call: Pavel</h1>" in page
+    assert "Agree the date of the next contact, or say why there will be none." in page
+    assert 'data-call-open="complete"' in page and "<details" in page
+    assert 'value="/calls/?section=today"' in page  # the way back is kept
+    assert not CallAttempt.objects.exists()
+
+
+def test_errors_with_htmx_draw_the_row_again_with_the_form_open(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    html = client.post(
+        f"/calls/{touchpoint.pk}/complete/",
+        {"outcome": "no_answer", "referral_name": "Maria", "referral_phone": "nonsense"},
+        **HTMX,
+    ).content.decode()
+
+    assert row_ids(html) == [touchpoint.pk]
+    assert 'data-call-open="complete"' in html
+    assert "is not a valid phone number" in html
+    # Drawn with its forms, not as placeholders to fetch them again (and lose the answers).
+    assert 'name="referral_phone" value="nonsense"' in html and "data-call-lazy" not in html
+    assert "call-counters" not in html
+    html = client.post(f"/calls/{touchpoint.pk}/complete/", {}, **HTMX).content.decode()
+    assert "Choose how the call went." in html
+
+
+def test_a_closed_call_cannot_be_recorded_twice(client, sales, pavel):
+    touchpoint = call(pavel, sales, status="done", closed_at=NOW)
+    client.force_login(sales)
+
+    page = client.post(f"/calls/{touchpoint.pk}/complete/", {"outcome": "busy"}).content.decode()
+
+    assert "This touchpoint is already done." in page
+    assert "This call is done; there is nothing more to record." in page
+    html = client.post(
+        f"/calls/{touchpoint.pk}/complete/", {"outcome": "busy"}, **HTMX
+    ).content.decode()
+    assert "This touchpoint is already done." in html and row_ids(html) == [touchpoint.pk]
+    assert not CallAttempt.objects.exists()
+
+
+def test_the_way_back_must_be_our_own_address(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    response = client.post(
+        f"/calls/{touchpoint.pk}/complete/",
+        {"outcome": "busy", "next": "https://evil.example/calls/"},
+    )
+
+    assert response["Location"] == "/calls/"
+
+
+def test_the_calls_page_has_the_form_and_a_link_to_the_next_call(client, sales, pavel):
+    this = call(pavel, sales)
+    other = call(make_client(originator=sales, name="Olga"), sales, due=NOW - dt.timedelta(days=1))
+    client.force_login(sales)
+
+    page = client.get(f"/calls/{this.pk}/").content.decode()
+
+    assert f'action="/calls/{this.pk}/complete/"' in page
+    assert "hx-post" not in page  # on its own page the form posts and redirects
+    assert f'href="/calls/{other.pk}/?next=/calls/"' in page
+    assert "Next call" in page
+    other.delete()
+    assert "No other call due today." in client.get(f"/calls/{this.pk}/").content.decode()
+
+
+# --- reschedule and skip -----------------------------------------------------------------
+
+
+def test_it_reschedules_a_call_with_a_reason(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    html = client.post(
+        f"/calls/{touchpoint.pk}/reschedule/",
+        {"due_at": "2026-11-27T12:00", "reason": "On holiday", "next": "/calls/"},
+        **HTMX,
+    ).content.decode()
+
+    touchpoint.refresh_from_db()
+    assert touchpoint.due_at == dt.datetime(2026, 11, 27, 12, tzinfo=MSK)
+    assert touchpoint.note == "Moved: On holiday"
+    assert row_ids(html) == [touchpoint.pk] and "call-counters" in html
+    assert "Pavel: the call moves to" in html
+
+
+def test_rescheduling_needs_a_reason_and_a_future_time(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    page = client.post(
+        f"/calls/{touchpoint.pk}/reschedule/", {"due_at": "2026-11-20T12:00"}
+    ).content.decode()
+
+    assert "Say why it moves." in page and "Choose a time in the future." in page
+    assert 'data-call-open="reschedule"' in page
+    touchpoint.refresh_from_db()
+    assert touchpoint.due_at == NOW - dt.timedelta(hours=1)
+
+
+def test_it_skips_a_call_with_a_reason(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    assert (
+        "Say why it is skipped."
+        in client.post(f"/calls/{touchpoint.pk}/skip/", {"reason": " "}, **HTMX).content.decode()
+    )
+    response = client.post(f"/calls/{touchpoint.pk}/skip/", {"reason": "Duplicate"})
+
+    assert response["Location"] == "/calls/"
+    touchpoint.refresh_from_db()
+    assert (touchpoint.status, touchpoint.note) == ("skipped", "Duplicate")

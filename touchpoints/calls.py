@@ -1,0 +1,306 @@
+"""Services for the managers' work on touchpoints: completing a call, rescheduling, skipping,
+and reassigning. Every rule of "how a call ends" lives here; the pages and the API call these.
+
+Every conversation ends with an agreement: a reached call records the agreed date of the next
+contact (which plans it) or an explicit "no further contact" with the reason.
+"""
+
+import datetime as dt
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients import services as client_services
+from clients.models import Channel, Client, Refusal
+from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER
+
+from . import calendar, signals
+from .models import CallAttempt, CallOutcome, OfferAnswer, Touchpoint, TouchpointStatus
+
+logger = logging.getLogger(__name__)
+User = AbstractBaseUser
+
+# How far ahead an agreed next contact may be.
+NEXT_CONTACT_HORIZON = dt.timedelta(days=2 * 366)
+
+
+@dataclass(frozen=True)
+class CallReport:
+    """What a manager records about one call attempt."""
+
+    outcome: str
+    satisfaction: int | None = None
+    note: str = ""
+    next_contact_on: dt.date | None = None
+    no_further_contact: str = ""
+    callback_at: dt.datetime | None = None
+    upsell: str = OfferAnswer.NOT_OFFERED
+    cross_sell: str = OfferAnswer.NOT_OFFERED
+    referral_name: str = ""
+    referral_phone: str = ""
+    complaint: str = ""
+    refusal_reason: str = ""
+
+
+def _client_tz(client: Client) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(client.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _check_open(touchpoint: Touchpoint) -> None:
+    if touchpoint.status != TouchpointStatus.PLANNED:
+        raise ValidationError(
+            _("This touchpoint is already %(status)s.")
+            % {"status": TouchpointStatus(touchpoint.status).label.lower()}
+        )
+
+
+def call_report_errors(report: CallReport, today: dt.date) -> dict[str, list[str]]:
+    """Every problem with a report, by field: the form and the API show the same messages."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if report.outcome not in CallOutcome.values:
+        add("outcome", _("Choose how the call went."))
+        return errors
+    reached = report.outcome == CallOutcome.REACHED
+    if report.satisfaction is not None and not reached:
+        add("satisfaction", _("Record satisfaction only when you reached the client."))
+    if report.satisfaction is not None and not 1 <= report.satisfaction <= 5:
+        add("satisfaction", _("Satisfaction is from 1 to 5."))
+    if reached:
+        if report.next_contact_on is None and not report.no_further_contact.strip():
+            add(
+                "next_contact_on",
+                _("Agree the date of the next contact, or say why there will be none."),
+            )
+        if report.next_contact_on is not None and report.no_further_contact.strip():
+            add("no_further_contact", _("Either a next contact date or no further contact."))
+        if report.next_contact_on is not None:
+            if report.next_contact_on <= today:
+                add("next_contact_on", _("The next contact must be after today."))
+            elif report.next_contact_on > today + NEXT_CONTACT_HORIZON:
+                add("next_contact_on", _("The next contact must be within two years."))
+    else:
+        for field, value in (
+            ("next_contact_on", report.next_contact_on),
+            ("upsell", report.upsell),
+            ("cross_sell", report.cross_sell),
+            ("referral_name", report.referral_name),
+            ("complaint", report.complaint),
+        ):
+            if value:
+                add(field, _("Only for a call in which you reached the client."))
+    for field in ("upsell", "cross_sell"):
+        if getattr(report, field) not in OfferAnswer.values:
+            add(field, _("Choose an answer from the list."))
+    if report.referral_phone and not report.referral_name:
+        add("referral_name", _("Give the name of the person they recommended."))
+    if report.outcome == CallOutcome.CALL_BACK:
+        if report.callback_at is None:
+            add("callback_at", _("When should we call back?"))
+        elif report.callback_at <= timezone.now():
+            add("callback_at", _("The time to call back must be in the future."))
+    if report.outcome == CallOutcome.REFUSED and report.refusal_reason not in Refusal.Reason.values:
+        add("refusal_reason", _("Choose the reason of the refusal."))
+    return errors
+
+
+def _due_for_day(day: dt.date, client: Client) -> dt.datetime:
+    tz = _client_tz(client)
+    return calendar.fit(
+        dt.datetime.combine(day, dt.time(0), tzinfo=tz), channel=Channel.CALL, client_tz=tz
+    )
+
+
+@transaction.atomic
+def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User) -> CallAttempt:
+    """Record a call attempt and everything that follows from it."""
+    touchpoint = (
+        Touchpoint.objects.select_for_update().select_related("client").get(pk=touchpoint.pk)
+    )
+    _check_open(touchpoint)
+    client = touchpoint.client
+    now = timezone.now()
+    errors = call_report_errors(report, timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+
+    attempt = CallAttempt.objects.create(
+        touchpoint=touchpoint,
+        client=client,
+        outcome=report.outcome,
+        satisfaction=report.satisfaction,
+        note=report.note.strip(),
+        next_contact_on=report.next_contact_on,
+        no_further_contact=report.no_further_contact.strip(),
+        callback_at=report.callback_at,
+        upsell=report.upsell,
+        cross_sell=report.cross_sell,
+        complaint=report.complaint.strip(),
+        recorded_by=by,
+        at=now,
+    )
+    touchpoint.attempts += 1
+    touchpoint.outcome = report.outcome
+    if report.note.strip():
+        touchpoint.note = report.note.strip()
+
+    if report.outcome in (CallOutcome.NO_ANSWER, CallOutcome.BUSY):
+        if touchpoint.attempts < settings.CALL_MAX_ATTEMPTS:
+            # Try again later the same day or the next working one; not lost, not forgotten.
+            retry = now + dt.timedelta(hours=settings.CALL_RETRY_HOURS)
+            touchpoint.due_at = calendar.fit(
+                retry, channel=Channel.CALL, client_tz=_client_tz(client)
+            )
+        else:
+            touchpoint.status = TouchpointStatus.MISSED
+            touchpoint.closed_at = now
+    elif report.outcome == CallOutcome.CALL_BACK:
+        touchpoint.due_at = report.callback_at
+    else:
+        touchpoint.status = TouchpointStatus.DONE
+        touchpoint.closed_at = now
+    touchpoint.save()
+
+    if report.outcome == CallOutcome.REACHED:
+        if report.next_contact_on is not None:
+            Touchpoint.objects.create(
+                client=client,
+                order=touchpoint.order,
+                anchor_key=f"next:{touchpoint.pk}:{attempt.pk}",
+                due_at=_due_for_day(report.next_contact_on, client),
+                assignee=touchpoint.assignee or by,
+                channel=Channel.CALL,
+                purpose=_("Agreed next contact"),
+                talking_points=report.note.strip(),
+            )
+        if report.referral_name.strip():
+            _record_referral(client=client, report=report, by=by)
+        if report.complaint.strip():
+            recovery_plan(client=client, reason=report.complaint.strip(), by=by, source=attempt)
+    elif report.outcome == CallOutcome.REFUSED:
+        client_services.refusal_record(
+            client=client,
+            reason=report.refusal_reason,
+            details=report.note.strip(),
+            order=touchpoint.order,
+            by=by,
+        )
+    signals.call_recorded.send(sender=CallAttempt, attempt=attempt)
+    return attempt
+
+
+def _record_referral(*, client: Client, report: CallReport, by: User) -> None:
+    originator = by if by.groups.filter(name=SALES_MANAGER).exists() else client.originator
+    referred = client_services.client_create(
+        by=by,
+        name=report.referral_name.strip(),
+        phones=[report.referral_phone] if report.referral_phone.strip() else [],
+        source=Client.Source.REFERRAL,
+        originator=originator,
+        notes=_("Recommended by %(name)s") % {"name": client.name},
+    )
+    client_services.referral_record(referrer=client, referred=referred, by=by)
+
+
+def recovery_plan(*, client: Client, reason: str, by: User | None, source: Any) -> Touchpoint:
+    """A complaint or a poor score: an urgent call for the account manager, and the directors
+    told. Once per source (the attempt or the survey answer that raised it)."""
+    key = f"recovery:{source.__class__.__name__.lower()}:{source.pk}"
+    touchpoint, created = Touchpoint.objects.get_or_create(
+        client=client,
+        anchor_key=key,
+        step=None,
+        defaults={
+            "due_at": timezone.now(),
+            "assignee": client.account_manager or client.originator or by,
+            "channel": Channel.CALL,
+            "purpose": _("Recover: the client is unhappy"),
+            "talking_points": reason,
+            "is_urgent": True,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _alert_directors(client=client, reason=reason))
+    return touchpoint
+
+
+def _alert_directors(*, client: Client, reason: str) -> None:
+    recipients = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=DIRECTOR)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    link = settings.SITE_URL.rstrip("/") + f"/clients/{client.pk}/"
+    try:
+        send_mail(
+            subject=_("An unhappy client: %(name)s") % {"name": client.name},
+            message=f"{reason}\n\n{link}",
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except OSError:
+        # The urgent touchpoint is the record that matters; the e-mail is a courtesy.
+        logger.warning("Could not alert the directors about client %s", client.pk, exc_info=True)
+
+
+def touchpoint_reschedule(
+    *, touchpoint: Touchpoint, due_at: dt.datetime, reason: str, by: User
+) -> Touchpoint:
+    _check_open(touchpoint)
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Say why it moves.")]
+    if due_at <= timezone.now():
+        errors["due_at"] = [_("Choose a time in the future.")]
+    elif due_at > timezone.now() + NEXT_CONTACT_HORIZON:
+        errors["due_at"] = [_("Choose a time within two years.")]
+    if errors:
+        raise ValidationError(errors)
+    touchpoint.due_at = due_at
+    touchpoint.note = _("Moved: %(reason)s") % {"reason": reason.strip()}
+    touchpoint.save(update_fields=["due_at", "note"])
+    return touchpoint
+
+
+def touchpoint_skip(*, touchpoint: Touchpoint, reason: str, by: User) -> Touchpoint:
+    _check_open(touchpoint)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why it is skipped.")]})
+    touchpoint.status = TouchpointStatus.SKIPPED
+    touchpoint.outcome = "skipped"
+    touchpoint.note = reason.strip()
+    touchpoint.closed_at = timezone.now()
+    touchpoint.save(update_fields=["status", "outcome", "note", "closed_at"])
+    return touchpoint
+
+
+def touchpoints_reassign(*, touchpoints: QuerySet[Touchpoint], to_user: User, by: User) -> int:
+    """Hand open touchpoints to another manager (someone is away, say)."""
+    if (
+        not to_user.is_active
+        or not to_user.groups.filter(name__in=[SALES_MANAGER, ACCOUNT_MANAGER]).exists()
+    ):
+        raise ValidationError({"to_user": [_("Choose an active manager.")]})
+    return touchpoints.filter(status=TouchpointStatus.PLANNED, is_automatic=False).update(
+        assignee=to_user
+    )

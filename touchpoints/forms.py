@@ -1,0 +1,229 @@
+import datetime as dt
+import zoneinfo
+from dataclasses import fields
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Channel, Refusal, Stage
+from clients.services import phone_normalize
+from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
+
+from .calls import CallReport
+from .models import Cadence, CallOutcome, OfferAnswer
+from .selectors import CallListFilters
+
+
+class TouchpointSelectionForm(forms.Form):
+    """Postal tasks picked on the list, for printing or for confirming as posted."""
+
+    id = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": _("Select at least one letter.")}
+    )
+
+    def __init__(self, *args: object, visible_ids: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["id"].choices = [(pk, pk) for pk in visible_ids]
+
+
+# --- the call list ---------------------------------------------------------------------------
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def manager_queryset(*, active_only: bool) -> QuerySet[Any]:
+    """Sales and account managers; someone who left is still a manager to take work from."""
+    users = get_user_model().objects.filter(groups__name__in=[SALES_MANAGER, ACCOUNT_MANAGER])
+    if active_only:
+        users = users.filter(is_active=True)
+    return users.distinct().order_by("first_name", "last_name", "username")
+
+
+class ManagerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class CallListFilterForm(forms.Form):
+    """The call list's section and filters, read from the query string. A value that does not
+    fit is dropped rather than shown as an error: the list is still worth showing."""
+
+    section = forms.ChoiceField(
+        choices=[
+            ("today", _("Today")),
+            ("week", _("This week")),
+            ("next_week", _("Next week")),
+        ],
+        required=False,
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    stage = forms.ChoiceField(
+        label=_("Stage"), choices=[("", _("Any stage")), *Stage.choices], required=False
+    )
+    cadence = forms.ChoiceField(label=_("Cadence"), required=False)
+    manager = ManagerChoiceField(
+        label=_("Manager"), queryset=get_user_model().objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, is_director: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Cards and letters have their own list; the call list shows what a person does.
+        self.fields["channel"].choices = [("", _("Any channel"))] + [
+            choice for choice in Channel.choices if choice[0] != Channel.POST
+        ]
+        cadences = Cadence.objects.order_by("name").values_list("slug", "name")
+        self.fields["cadence"].choices = [("", _("Any cadence")), *cadences]
+        if is_director:
+            self.fields["manager"].queryset = manager_queryset(active_only=False)
+            self.fields["manager"].empty_label = _("My own calls")
+        else:
+            del self.fields["manager"]
+
+    def value(self, name: str) -> Any:
+        """A cleaned value, or the field's empty value when it did not validate."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get(name) or self.fields[name].to_python(None)
+
+    @property
+    def chosen_section(self) -> str:
+        return self.value("section") or "today"
+
+    def filters(self) -> CallListFilters:
+        return CallListFilters(
+            overdue=bool(self.value("overdue")),
+            channel=self.value("channel"),
+            stage=self.value("stage"),
+            cadence=self.value("cadence"),
+        )
+
+    @property
+    def is_filtering(self) -> bool:
+        return self.filters() != CallListFilters()
+
+
+class CallReportForm(forms.Form):
+    """What the manager records about a call; the rules of a complete report (a reached call
+    needs the next date, and so on) are the service's, and its errors come back on these
+    fields, whose names are CallReport's."""
+
+    outcome = forms.ChoiceField(
+        label=_("How did the call go?"),
+        choices=CallOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the call went.")},
+    )
+    next_contact_on = forms.DateField(
+        label=_("Next contact on"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("The date you agreed with the client."),
+    )
+    no_further_contact = forms.CharField(
+        label=_("Or: no further contact, because"), max_length=255, required=False
+    )
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction the client expressed"),
+        choices=[(score, str(score)) for score in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("1 very dissatisfied … 5 very satisfied"),
+    )
+    upsell = forms.ChoiceField(label=_("Upsell"), choices=OfferAnswer.choices, required=False)
+    cross_sell = forms.ChoiceField(
+        label=_("Cross-sell"), choices=OfferAnswer.choices, required=False
+    )
+    referral_name = forms.CharField(
+        label=_("Recommended us to (name)"), max_length=200, required=False
+    )
+    referral_phone = forms.CharField(label=_("Their phone"), max_length=40, required=False)
+    complaint = forms.CharField(
+        label=_("Complaint"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Plans an urgent recovery call and alerts the director."),
+    )
+    callback_at = forms.DateTimeField(
+        label=_("Call back at"), required=False, widget=_datetime_input()
+    )
+    refusal_reason = forms.ChoiceField(
+        label=_("Reason of the refusal"),
+        choices=[("", "—"), *Refusal.Reason.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_referral_phone(self) -> str:
+        raw = self.cleaned_data["referral_phone"].strip()
+        if not raw:
+            return ""
+        try:
+            return phone_normalize(raw)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+    def report(self) -> CallReport:
+        return CallReport(
+            **{field.name: self.cleaned_data[field.name] for field in fields(CallReport)}
+        )
+
+
+class RescheduleForm(forms.Form):
+    due_at = forms.DateTimeField(label=_("Move to"), widget=_datetime_input())
+    reason = forms.CharField(label=_("Why"), max_length=255, required=False)
+
+
+class SkipForm(forms.Form):
+    reason = forms.CharField(label=_("Why skip it"), max_length=255, required=False)
+
+
+class ReassignForm(forms.Form):
+    """Whose open touchpoints move to whom, optionally only those due in a range of dates."""
+
+    from_user = ManagerChoiceField(
+        label=_("From"), queryset=get_user_model().objects.none(), empty_label="—"
+    )
+    to_user = ManagerChoiceField(
+        label=_("To"), queryset=get_user_model().objects.none(), empty_label="—"
+    )
+    start = forms.DateField(label=_("Due from"), required=False, widget=_date_input())
+    end = forms.DateField(label=_("Due until (inclusive)"), required=False, widget=_date_input())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_user"].queryset = manager_queryset(active_only=False)
+        self.fields["to_user"].queryset = manager_queryset(active_only=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("from_user") and data.get("from_user") == data.get("to_user"):
+            self.add_error("to_user", _("Choose someone else than the manager they come from."))
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end of the range is before its start."))
+        return data
+
+    def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The dates as moments of the company's time zone: from the start of the first day to
+        the end of the last."""
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
+        return (
+            dt.datetime.combine(start, dt.time(0), tzinfo=tz) if start else None,
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz) if end else None,
+        )

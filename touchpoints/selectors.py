@@ -1,0 +1,233 @@
+"""Reads of touchpoints shared by the pages and the API; visibility is decided here."""
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+
+from clients.models import Channel, ClientPhone, Order, Stage
+from clients.selectors import client_visibility_q
+from followup_crm.roles import DIRECTOR, user_roles
+
+from .models import CallAttempt, Touchpoint, TouchpointStatus
+
+
+def touchpoints_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Touchpoint]:
+    """A director sees every touchpoint; a manager those assigned to them and those of the
+    clients they may see."""
+    touchpoints = Touchpoint.objects.all()
+    if not user_roles(user):
+        return touchpoints.none()
+    condition = client_visibility_q(user, prefix="client__")
+    if condition is None:
+        return touchpoints
+    return touchpoints.filter(Q(assignee=user) | condition)
+
+
+def postal_tasks(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Touchpoint]:
+    """Cards and letters waiting to be printed and posted, oldest first."""
+    return (
+        touchpoints_visible_to(user)
+        .filter(channel=Channel.POST, status=TouchpointStatus.PLANNED)
+        .select_related("client", "order", "assignee", "client__account_manager")
+        .order_by("due_at", "id")
+    )
+
+
+# --- the call list -------------------------------------------------------------------------
+
+STAGE_RANK = Case(
+    *(
+        When(client__stage=stage, then=Value(rank))
+        for rank, stage in enumerate(
+            [Stage.PROSPECT, Stage.VISITOR, Stage.BUYER, Stage.CLIENT, Stage.ADVOCATE]
+        )
+    ),
+    default=Value(0),
+)
+
+SECTIONS = ("today", "week", "next_week")
+
+
+@dataclass(frozen=True)
+class CallListFilters:
+    overdue: bool = False
+    channel: str = ""
+    stage: str = ""
+    cadence: str = ""
+
+
+def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The start and end of the company's working day that holds `now`."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    today = now.astimezone(tz).date()
+    start = dt.datetime.combine(today, dt.time(0), tzinfo=tz)
+    return start, dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+
+
+def section_bounds(section: str, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime]:
+    """Today (overdue included), the rest of this week, or next week."""
+    start, end = day_bounds(now)
+    if section == "today":
+        return None, end
+    week_end = start + dt.timedelta(days=7 - start.weekday())
+    if section == "week":
+        return end, week_end
+    return week_end, week_end + dt.timedelta(days=7)
+
+
+def _open_work(user: Any) -> QuerySet[Touchpoint]:
+    """What a manager does themselves: open, not sent by the system, not a card or letter
+    (those have their own list)."""
+    return Touchpoint.objects.filter(
+        assignee=user, status=TouchpointStatus.PLANNED, is_automatic=False
+    ).exclude(channel=Channel.POST)
+
+
+def call_list(
+    user: Any, *, now: dt.datetime, section: str = "today", filters: CallListFilters | None = None
+) -> QuerySet[Touchpoint]:
+    """A manager's calls, most important first: overdue (the longest overdue first), then due,
+    each day by the size of the purchase, then the client's stage. A fixed number of queries
+    whatever the number of rows."""
+    filters = filters or CallListFilters()
+    start, end = section_bounds(section, now)
+    rows = _open_work(user).filter(due_at__lt=end)
+    if start is not None:
+        rows = rows.filter(due_at__gte=start)
+    if filters.overdue:
+        rows = rows.filter(due_at__lt=day_bounds(now)[0])
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.stage:
+        rows = rows.filter(client__stage=filters.stage)
+    if filters.cadence:
+        rows = rows.filter(step__cadence__slug=filters.cadence)
+    latest_order = Order.objects.filter(client=OuterRef("client")).order_by("-placed_at", "-id")
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return (
+        call_rows(rows)
+        .annotate(
+            due_day=TruncDate("due_at", tzinfo=tz),
+            purchase=Coalesce("order__amount", Subquery(latest_order.values("amount")[:1])),
+            stage_rank=STAGE_RANK,
+        )
+        .order_by(
+            "-is_urgent",
+            "due_day",
+            F("purchase").desc(nulls_last=True),
+            "-stage_rank",
+            "due_at",
+            "id",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CallCounters:
+    overdue: int
+    due_today: int
+    done_today: int
+
+    @property
+    def planned_today(self) -> int:
+        return self.overdue + self.due_today + self.done_today
+
+    @property
+    def progress(self) -> int:
+        """Done today as a percentage of the day's work."""
+        return round(100 * self.done_today / self.planned_today) if self.planned_today else 0
+
+
+def call_counters(user: Any, *, now: dt.datetime) -> CallCounters:
+    start, end = day_bounds(now)
+    planned = Q(status=TouchpointStatus.PLANNED)
+    closed = Q(
+        status__in=[TouchpointStatus.DONE, TouchpointStatus.MISSED, TouchpointStatus.SKIPPED],
+        closed_at__gte=start,
+        closed_at__lt=end,
+    )
+    counts = (
+        Touchpoint.objects.filter(assignee=user, is_automatic=False)
+        .exclude(channel=Channel.POST)
+        .filter((planned & Q(due_at__lt=end)) | closed)
+        .aggregate(
+            overdue=Count("id", filter=planned & Q(due_at__lt=start)),
+            due_today=Count("id", filter=planned & Q(due_at__gte=start, due_at__lt=end)),
+            done_today=Count("id", filter=closed),
+        )
+    )
+    return CallCounters(**counts)
+
+
+# --- the call pages (added with the call list pages) ----------------------------------------
+
+
+def calls_workable_by(user: Any) -> QuerySet[Touchpoint]:
+    """The calls a user may open and record: visible to them and assigned to them, any of them
+    for a director. Cards, letters and what the system sends are not worked from here."""
+    rows = touchpoints_visible_to(user).filter(is_automatic=False).exclude(channel=Channel.POST)
+    if DIRECTOR not in user_roles(user):
+        rows = rows.filter(assignee=user)
+    return rows
+
+
+def call_rows(rows: QuerySet[Touchpoint]) -> QuerySet[Touchpoint]:
+    """The facts the call list shows for each row: the last contact's summary, the client, the
+    order, the phones. Used by the list and for rows read one at a time (a single call's page,
+    a row drawn again after an action)."""
+    last_call = CallAttempt.objects.filter(client=OuterRef("client")).order_by("-at", "-id")
+    return (
+        rows.annotate(
+            last_outcome=Subquery(last_call.values("outcome")[:1]),
+            last_note=Subquery(last_call.values("note")[:1]),
+            last_at=Subquery(last_call.values("at")[:1]),
+        )
+        .select_related("client", "order", "step__cadence", "assignee")
+        .prefetch_related(
+            Prefetch("client__phones", queryset=ClientPhone.objects.order_by("-is_primary", "id"))
+        )
+    )
+
+
+def touchpoints_to_reassign(
+    *, from_user: Any, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> QuerySet[Touchpoint]:
+    """A manager's open touchpoints that a director may hand to someone else, optionally those
+    due in [start, end); the same rows touchpoints_reassign moves."""
+    rows = Touchpoint.objects.filter(
+        assignee=from_user, status=TouchpointStatus.PLANNED, is_automatic=False
+    )
+    if start is not None:
+        rows = rows.filter(due_at__gte=start)
+    if end is not None:
+        rows = rows.filter(due_at__lt=end)
+    return rows
+
+
+# --- acting on one touchpoint (added with the API actions and the client card) --------------
+
+
+def touchpoint_may_act(*, user: Any, touchpoint: Touchpoint) -> bool:
+    """Whether a user who may see a touchpoint may also complete, reschedule or skip it: its
+    assignee, a director, and for a message the system sends that nobody holds, whoever may
+    see its client. The same people as calls_workable_by for the calls."""
+    if touchpoint.assignee_id is not None:
+        return touchpoint.assignee_id == user.pk or DIRECTOR in user_roles(user)
+    return touchpoint.is_automatic or DIRECTOR in user_roles(user)

@@ -1,0 +1,158 @@
+"""The touchpoints' part of the client card's timeline (registered with clients.timeline in
+TouchpointsConfig.ready): what is planned, the messages sent, the calls made and whatever else
+became of a touchpoint.
+
+Four queries whatever the client's history, and a bounded number of items: the next
+PLANNED_LIMIT planned touchpoints and the newest HISTORY_LIMIT past items, so that the card of a
+client with years of history stays fast.
+"""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from followup_crm.roles import DIRECTOR
+
+from .models import (
+    OPEN_STATUSES,
+    CallAttempt,
+    CallOutcome,
+    SendRecord,
+    Touchpoint,
+    TouchpointStatus,
+)
+
+PLANNED_LIMIT = 50
+HISTORY_LIMIT = 200
+
+# The codes the system writes into a touchpoint's outcome or a send record's error, as the
+# manager reads them; anything else (a provider's error) is shown as it came.
+REASONS: dict[str, Promise] = {
+    **{outcome.value: outcome.label for outcome in CallOutcome},
+    "sent": _("sent"),
+    "failed": _("not sent"),
+    "posted": _("posted"),
+    "skipped": _("skipped"),
+    "not done in time": _("not done in time"),
+    "no consent": _("the client has not agreed to this channel"),
+    "no address": _("no address or number to send to"),
+    "client archived": _("the client is archived"),
+    "client refused": _("the client refused"),
+    "order delivered": _("the order was delivered"),
+    "promised date moved": _("the promised date moved"),
+    "order cancelled": _("the order was cancelled"),
+    "order returned": _("the order was returned"),
+}
+
+
+def reason_label(code: str) -> str | Promise:
+    return REASONS.get(code, code)
+
+
+def _closed_by_a_call(touchpoint: Touchpoint) -> bool:
+    """A call that ended with an attempt (done, or missed after the last "no answer"): the
+    attempt tells it, with more."""
+    return (
+        touchpoint.status in (TouchpointStatus.DONE, TouchpointStatus.MISSED)
+        and touchpoint.outcome in CallOutcome.values
+    )
+
+
+def _history(client: Any) -> list[dict[str, Any]]:
+    closed = (
+        Touchpoint.objects.filter(client=client)
+        .exclude(status__in=OPEN_STATUSES)
+        .annotate(ended_at=Coalesce("closed_at", "due_at"))
+        .select_related("assignee", "send_record")
+        .order_by(F("ended_at").desc(), "-id")[:HISTORY_LIMIT]
+    )
+    attempts = (
+        CallAttempt.objects.filter(client=client)
+        .select_related("touchpoint", "recorded_by")
+        .order_by("-at", "-id")[:HISTORY_LIMIT]
+    )
+    items: list[dict[str, Any]] = []
+    for touchpoint in closed:
+        record = getattr(touchpoint, "send_record", None)
+        if record is not None:
+            items.append(
+                {
+                    "at": record.sent_at or touchpoint.ended_at,
+                    "kind": "message",
+                    "template": "touchpoints/timeline_message.html",
+                    "touchpoint": touchpoint,
+                    "record": record,
+                    "problem": reason_label(record.error)
+                    if record.status != SendRecord.Status.SENT
+                    else "",
+                }
+            )
+        elif not _closed_by_a_call(touchpoint):
+            items.append(
+                {
+                    "at": touchpoint.ended_at,
+                    "kind": "touchpoint",
+                    "template": "touchpoints/timeline_touchpoint.html",
+                    "touchpoint": touchpoint,
+                    "outcome": reason_label(touchpoint.outcome),
+                }
+            )
+    for attempt in attempts:
+        items.append(
+            {
+                "at": attempt.at,
+                "kind": "call",
+                "template": "touchpoints/timeline_call.html",
+                "attempt": attempt,
+                "touchpoint": attempt.touchpoint,
+            }
+        )
+    items.sort(key=lambda item: item["at"], reverse=True)
+    return items[:HISTORY_LIMIT]
+
+
+def _planned(client: Any) -> list[dict[str, Any]]:
+    planned = list(
+        Touchpoint.objects.filter(client=client, status__in=OPEN_STATUSES)
+        .select_related("assignee", "order", "send_record")
+        .order_by("due_at", "id")[:PLANNED_LIMIT]
+    )
+    # The card is drawn for whoever may see the client; these are the people who may also move
+    # or skip a touchpoint (selectors.touchpoint_may_act), for the template to offer the forms
+    # to them alone. None: everyone who sees the card.
+    directors = set(
+        get_user_model()
+        .objects.filter(groups__name=DIRECTOR, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    items = []
+    for touchpoint in planned:
+        record = getattr(touchpoint, "send_record", None)
+        if touchpoint.assignee_id is None and touchpoint.is_automatic:
+            actors = None
+        else:
+            actors = directors | {touchpoint.assignee_id}
+        items.append(
+            {
+                "at": touchpoint.due_at,
+                "kind": "planned",
+                "template": "touchpoints/timeline_planned.html",
+                "touchpoint": touchpoint,
+                "overdue": touchpoint.due_at < now,
+                "can_change": touchpoint.status == TouchpointStatus.PLANNED,
+                "actor_ids": actors,
+                # A message the system is still trying to send: why the last try failed.
+                "problem": reason_label(record.error) if record is not None else "",
+            }
+        )
+    return items
+
+
+def client_touchpoint_items(client: Any) -> list[dict[str, Any]]:
+    return _planned(client) + _history(client)

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import card_views, views
+
+app_name = "touchpoints"
+
+urlpatterns = [
+    path("post/", views.postal_list, name="postal"),
+    path("post/print/", views.postal_print, name="postal_print"),
+    path("post/sent/", views.postal_sent, name="postal_sent"),
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("calls/", views.call_list, name="calls"),
+    path("calls/reassign/", views.reassign, name="reassign"),
+    path("calls/<int:pk>/", views.call_detail, name="call_detail"),
+    path("calls/<int:pk>/forms/", views.call_forms, name="call_forms"),
+    path("calls/<int:pk>/complete/", views.call_complete, name="call_complete"),
+    path("calls/<int:pk>/reschedule/", views.call_reschedule, name="call_reschedule"),
+    path("calls/<int:pk>/skip/", views.call_skip, name="call_skip"),
+    # Moving or skipping a planned touchpoint from the client card's timeline.
+    path(
+        "clients/<int:client_pk>/touchpoints/<int:pk>/reschedule/",
+        card_views.card_reschedule,
+        name="card_reschedule",
+    ),
+    path(
+        "clients/<int:client_pk>/touchpoints/<int:pk>/skip/",
+        card_views.card_skip,
+        name="card_skip",
+    ),
+]

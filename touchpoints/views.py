@@ -1,0 +1,550 @@
+"""The touchpoint pages: the managers' call list and the work on one call, reassigning for
+directors, the postal tasks, and the unsubscribe link.
+
+The call pages follow the client card: each action posts to its own URL, checks access (a call
+that is not the user's to work is a 404), validates a form, calls one service from calls.py.
+With htmx the answer replaces the call's row (nothing, when the call left the list) and
+updates the counters out of band; without JavaScript it redirects back to the list it came
+from, or shows the call's own page with the errors.
+
+Directors may open any manager's list (/calls/?manager=<id>) and record calls on it: covering
+for someone who is away is part of their job, and the attempt records who really called.
+"""
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clients.forms import add_service_errors
+from clients.models import Channel, Client, Consent, Stage
+from clients.services import consent_record
+from clients.views import page_window, role_required
+from followup_crm.roles import DIRECTOR, ROLES, has_role, user_roles
+
+from . import calendar, calls, selectors, services
+from .forms import (
+    CallListFilterForm,
+    CallReportForm,
+    ReassignForm,
+    RescheduleForm,
+    SkipForm,
+    TouchpointSelectionForm,
+)
+from .messaging import unsubscribe_read
+from .models import CallAttempt, CallOutcome, Touchpoint, TouchpointStatus
+
+
+def _require_role(request: HttpRequest) -> None:
+    if not user_roles(request.user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def postal_list(request: HttpRequest) -> HttpResponse:
+    _require_role(request)
+    page = Paginator(selectors.postal_tasks(request.user), 100).get_page(request.GET.get("page"))
+    return render(request, "touchpoints/postal_list.html", {"page": page})
+
+
+def _selected(request: HttpRequest, data: object) -> TouchpointSelectionForm:
+    visible = list(selectors.postal_tasks(request.user).values_list("id", flat=True))
+    return TouchpointSelectionForm(data, visible_ids=visible)
+
+
+@login_required
+@require_GET
+def postal_print(request: HttpRequest) -> HttpResponse:
+    _require_role(request)
+    form = _selected(request, request.GET)
+    if not form.is_valid():
+        raise Http404
+    touchpoints = list(selectors.postal_tasks(request.user).filter(id__in=form.cleaned_data["id"]))
+    letters = services.postal_letters(touchpoints=touchpoints)
+    return render(request, "touchpoints/postal_print.html", {"letters": letters})
+
+
+@login_required
+@require_POST
+def postal_sent(request: HttpRequest) -> HttpResponse:
+    _require_role(request)
+    form = _selected(request, request.POST)
+    if form.is_valid():
+        chosen = selectors.postal_tasks(request.user).filter(id__in=form.cleaned_data["id"])
+        count = services.postal_mark_sent(touchpoints=chosen, by=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d letter marked as posted.", "%(count)d letters marked as posted.", count
+            )
+            % {"count": count},
+        )
+    else:
+        messages.error(request, _("Select at least one letter."))
+    return redirect("touchpoints:postal")
+
+
+# Mail clients send the one-click unsubscribe (RFC 8058) as a POST without our CSRF token;
+# the signed token in the URL is what proves the request.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    found = unsubscribe_read(token)
+    client = Client.objects.filter(pk=found[0]).first() if found else None
+    if client is None or found[1] not in Channel.values:
+        raise Http404
+    if request.method == "POST":
+        consent_record(
+            client=client,
+            channel=found[1],
+            granted=False,
+            method=Consent.Method.UNSUBSCRIBE,
+            note="one-click link",
+        )
+        return render(request, "touchpoints/unsubscribed.html", {"client": client})
+    return render(request, "touchpoints/unsubscribe.html", {"client": client})
+
+
+# --- the call list -----------------------------------------------------------------------------
+
+CALL_PAGE_SIZE = 25
+
+
+def _client_tz(client: Client) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(client.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+# The words every list row repeats, translated once for a page rather than in each of its rows:
+# {% translate %} took a third of a row's drawing. The row template prints them as {{ words.x }}.
+ROW_WORDS = {
+    "urgent": gettext_lazy("urgent"),
+    "overdue": gettext_lazy("overdue"),
+    "due": gettext_lazy("due"),
+    "last_contact": gettext_lazy("Last contact:"),
+    "no_call_yet": gettext_lazy("No call recorded with this client yet."),
+    "phone": gettext_lazy("Phone"),
+    "no_phone": gettext_lazy("no phone"),
+    "client_time": gettext_lazy("Client's time"),
+    "good_time": gettext_lazy("good time to call"),
+    "bad_time": gettext_lazy("not a good time"),
+    "order": gettext_lazy("Order"),
+    "attempt": gettext_lazy("Attempt"),
+    "first_attempt": gettext_lazy("first attempt"),
+    "complete": gettext_lazy("Record the call"),
+    "reschedule": gettext_lazy("Reschedule"),
+    "skip": gettext_lazy("Skip"),
+    "own_page": gettext_lazy("Open on its own page"),
+}
+
+
+class _Rows:
+    """What the rows of one answer share, worked out once rather than for each row: the day's
+    bounds, the words and labels they print, the addresses they link to, the clock of each
+    time zone. A list row carries no forms: they are built and drawn when the row is opened
+    (call_forms), since three forms in each of 50 rows made most of the page's time and size."""
+
+    _PK = "2147483647"  # stands for the row's id in an address reversed once
+
+    def __init__(self, *, now: dt.datetime, next_url: str) -> None:
+        self.now = now
+        self.day_start, self.day_end = selectors.day_bounds(now)
+        self.words = {key: str(word) for key, word in ROW_WORDS.items()}
+        self._stages = {value: str(label) for value, label in Stage.choices}
+        self._outcomes = {value: str(label) for value, label in CallOutcome.choices}
+        self._clocks: dict[zoneinfo.ZoneInfo, tuple[str, bool]] = {}
+        self._days: dict[dt.date, str] = {}
+        self._client_url = reverse("clients:detail", args=[self._PK])
+        self._detail_url = reverse("touchpoints:call_detail", args=[self._PK])
+        self._forms_url = reverse("touchpoints:call_forms", args=[self._PK])
+        self._query = "?" + urlencode({"next": next_url})
+
+    def _clock(self, tz: zoneinfo.ZoneInfo) -> tuple[str, bool]:
+        """The client's time and whether it is a good time to call, for each time zone once."""
+        if tz not in self._clocks:
+            self._clocks[tz] = (
+                self.now.astimezone(tz).strftime("%H:%M"),
+                calendar.is_good_time_to_call(self.now, tz),
+            )
+        return self._clocks[tz]
+
+    def _due_text(self, due: dt.datetime) -> str:
+        """The time alone today (14:30); on another day its name too (Mon 23 Nov, 14:30),
+        worked out once for each day."""
+        if self.day_start <= due < self.day_end:
+            return due.strftime("%H:%M")
+        day = due.date()
+        if day not in self._days:
+            self._days[day] = formats.date_format(due, "D j M")
+        return f"{self._days[day]}, {due:%H:%M}"
+
+    def prepare(self, row: Touchpoint, *, with_forms: bool = False, **forms: Any) -> Touchpoint:
+        """What a row shows beyond its columns, ready to print: the client's clock, the dates,
+        the phone, the labels, the links (done here, 25 times a page, it costs a fraction of
+        the template filters); and, when asked for (its own page, a form that came back with
+        errors), the action forms."""
+        row.client_clock, row.good_time = self._clock(_client_tz(row.client))
+        row.is_overdue = row.due_at < self.day_start
+        row.is_due_today = self.day_start <= row.due_at < self.day_end
+        due = timezone.localtime(row.due_at)
+        row.due_iso = due.isoformat()
+        row.due_text = self._due_text(due)
+        if row.last_at:
+            last = timezone.localtime(row.last_at)
+            row.last_iso = last.isoformat()
+            row.last_text = formats.date_format(last, "SHORT_DATETIME_FORMAT")
+        row.last_outcome_label = self._outcomes.get(row.last_outcome, "")
+        row.stage_label = self._stages.get(row.client.stage, row.client.stage)
+        phones = row.client.phones.all()
+        number = phones[0].number if phones else None
+        row.phone_e164 = number.as_e164 if number else ""
+        row.phone_text = number.as_international if number else ""
+        pk = str(row.pk)
+        row.client_url = self._client_url.replace(self._PK, str(row.client_id))
+        row.detail_url = self._detail_url.replace(self._PK, pk) + self._query
+        row.forms_url = self._forms_url.replace(self._PK, pk) + self._query
+        if with_forms or forms:
+            _attach_forms(row, **forms)
+        else:
+            row.forms_ready = False
+            row.open_form = ""
+        return row
+
+
+def _attach_forms(
+    row: Touchpoint,
+    *,
+    complete_form: CallReportForm | None = None,
+    reschedule_form: RescheduleForm | None = None,
+    skip_form: SkipForm | None = None,
+) -> Touchpoint:
+    """The row's action forms, fresh except the one that came back with errors (which is
+    drawn open)."""
+    row.forms_ready = True
+    row.complete_form = complete_form or CallReportForm(auto_id=f"call-{row.pk}-%s")
+    row.reschedule_form = reschedule_form or RescheduleForm(auto_id=f"reschedule-{row.pk}-%s")
+    row.skip_form = skip_form or SkipForm(auto_id=f"skip-{row.pk}-%s")
+    failed = {
+        "complete": complete_form,
+        "reschedule": reschedule_form,
+        "skip": skip_form,
+    }
+    row.open_form = next((name for name, form in failed.items() if form is not None), "")
+    return row
+
+
+def _list_owner(request: HttpRequest, form: CallListFilterForm, is_director: bool) -> Any:
+    """Whose list it is: one's own, or for a director the manager chosen in ?manager=."""
+    wanted = request.GET.get("manager")
+    if not wanted or wanted == str(request.user.pk):
+        return request.user
+    manager = form.value("manager") if is_director else None
+    if manager is None:
+        raise Http404
+    return manager
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    """Where to go back after an action: the list with its section and filters, if the form
+    says so and the address is ours; the call list otherwise."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("touchpoints:calls")
+
+
+@login_required
+@role_required(*ROLES)
+@require_GET
+def call_list(request: HttpRequest) -> HttpResponse:
+    is_director = has_role(request.user, DIRECTOR)
+    form = CallListFilterForm(request.GET, is_director=is_director)
+    owner = _list_owner(request, form, is_director)
+    now = timezone.now()
+    section = form.chosen_section
+    rows = selectors.call_list(owner, now=now, section=section, filters=form.filters())
+    page = page_window(rows, request.GET.get("page"), CALL_PAGE_SIZE)
+    next_url = request.get_full_path()
+    prepared = _Rows(now=now, next_url=next_url)
+    for row in page.rows:
+        prepared.prepare(row)
+    context = {
+        "form": form,
+        "owner": owner,
+        "section": section,
+        "page": page,
+        "counters": selectors.call_counters(owner, now=now),
+        "filtering": form.is_filtering,
+        "is_director": is_director,
+        "next_url": next_url,
+        "in_place": True,
+        "max_attempts": settings.CALL_MAX_ATTEMPTS,
+        "words": prepared.words,
+    }
+    return render(request, "touchpoints/call_list.html", context)
+
+
+def _call_or_404(request: HttpRequest, pk: int) -> Touchpoint:
+    calls_of_user = selectors.call_rows(selectors.calls_workable_by(request.user))
+    return get_object_or_404(calls_of_user, pk=pk)
+
+
+def _call_or_404_bare(request: HttpRequest, pk: int) -> Touchpoint:
+    """The same access check without the facts a row shows: for drawing its forms only."""
+    calls_of_user = selectors.calls_workable_by(request.user).only("pk", "status")
+    return get_object_or_404(calls_of_user, pk=pk)
+
+
+@login_required
+@role_required(*ROLES)
+@require_GET
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _call_or_404(request, pk)
+    return _render_call_page(request, row, open_form="complete")
+
+
+CALL_FORMS = ("complete", "reschedule", "skip")
+
+
+@login_required
+@role_required(*ROLES)
+@require_GET
+def call_forms(request: HttpRequest, pk: int) -> HttpResponse:
+    """A list row's action forms, fetched with htmx when the row is opened and swapped in for
+    its closed placeholders; ?open= says which form to draw open. Without JavaScript the row
+    links to the call's own page instead."""
+    row = _call_or_404_bare(request, pk)
+    _attach_forms(row)
+    wanted = request.GET.get("open")
+    row.open_form = wanted if wanted in CALL_FORMS else "complete"
+    context = {
+        "row": row,
+        "next_url": _safe_next(request, request.GET.get("next")),
+        "in_place": True,
+    }
+    return render(request, "touchpoints/call_forms.html", context)
+
+
+def _render_call_page(
+    request: HttpRequest, row: Touchpoint, *, open_form: str = "", **forms: Any
+) -> HttpResponse:
+    """One call on a page of its own: where a plain form post with errors lands, and where a
+    link to a single call (from the card, from the digest) leads."""
+    now = timezone.now()
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    prepared = _Rows(now=now, next_url=next_url)
+    prepared.prepare(row, with_forms=True, **forms)
+    row.open_form = row.open_form or (open_form if row.status == TouchpointStatus.PLANNED else "")
+    owner = row.assignee or request.user
+    upcoming = selectors.call_list(owner, now=now, section="today").exclude(pk=row.pk)
+    context = {
+        "row": row,
+        "next_call_pk": upcoming.values_list("pk", flat=True).first(),
+        "next_url": next_url,
+        "in_place": False,
+        "max_attempts": settings.CALL_MAX_ATTEMPTS,
+        "words": prepared.words,
+    }
+    return render(request, "touchpoints/call_detail.html", context)
+
+
+def _call_done(request: HttpRequest, touchpoint: Touchpoint) -> HttpResponse:
+    """After a successful action: for htmx the row as it is now (nothing if the call is
+    closed) and the day's counters; otherwise back to the list."""
+    next_url = _safe_next(request, request.POST.get("next"))
+    if not request.htmx:
+        return redirect(next_url)
+    now = timezone.now()
+    still_open = Touchpoint.objects.filter(pk=touchpoint.pk, status=TouchpointStatus.PLANNED)
+    row = selectors.call_rows(still_open).first()
+    prepared = _Rows(now=now, next_url=next_url)
+    context = {
+        "row": prepared.prepare(row) if row else None,
+        "counters": selectors.call_counters(touchpoint.assignee or request.user, now=now),
+        "next_url": next_url,
+        "in_place": True,
+        "max_attempts": settings.CALL_MAX_ATTEMPTS,
+        "words": prepared.words,
+    }
+    return render(request, "touchpoints/call_list_swap.html", context)
+
+
+def _call_failed(request: HttpRequest, row: Touchpoint, **forms: Any) -> HttpResponse:
+    """A form with errors: for htmx the row again with that form open, otherwise the call's
+    own page. htmx only swaps a 2xx answer, so both are 200."""
+    if not request.htmx:
+        return _render_call_page(request, row, **forms)
+    next_url = _safe_next(request, request.POST.get("next"))
+    prepared = _Rows(now=timezone.now(), next_url=next_url)
+    context = {
+        # Drawn with its forms, the failed one open: not to be loaded again.
+        "row": prepared.prepare(row, **forms),
+        "next_url": next_url,
+        "in_place": True,
+        "max_attempts": settings.CALL_MAX_ATTEMPTS,
+        "words": prepared.words,
+    }
+    return render(request, "touchpoints/call_list_swap.html", context)
+
+
+def _when(moment: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _completed_message(touchpoint: Touchpoint, attempt: CallAttempt) -> str:
+    touchpoint.refresh_from_db(fields=["status", "due_at", "attempts"])
+    name = touchpoint.client.name
+    if attempt.outcome == CallOutcome.REACHED:
+        if attempt.next_contact_on:
+            text = _("%(name)s: reached. The next contact is planned for %(date)s.") % {
+                "name": name,
+                "date": formats.date_format(attempt.next_contact_on, "SHORT_DATE_FORMAT"),
+            }
+        else:
+            text = _("%(name)s: reached. No further contact is planned.") % {"name": name}
+        if attempt.complaint:
+            text += " " + _("An urgent recovery call is planned and the director is told.")
+        return text
+    if attempt.outcome in (CallOutcome.NO_ANSWER, CallOutcome.BUSY):
+        if touchpoint.status == TouchpointStatus.PLANNED:
+            return _("%(name)s: %(outcome)s. Attempt %(number)d is planned for %(when)s.") % {
+                "name": name,
+                "outcome": attempt.get_outcome_display().lower(),
+                "number": touchpoint.attempts + 1,
+                "when": _when(touchpoint.due_at),
+            }
+        return _("%(name)s: no answer after %(number)d attempts; the call is closed.") % {
+            "name": name,
+            "number": touchpoint.attempts,
+        }
+    if attempt.outcome == CallOutcome.CALL_BACK:
+        return _("%(name)s asked to call back: the call moves to %(when)s.") % {
+            "name": name,
+            "when": _when(touchpoint.due_at),
+        }
+    if attempt.outcome == CallOutcome.REFUSED:
+        return _("%(name)s refused; the refusal and its reason are recorded.") % {"name": name}
+    return _("%(name)s: wrong number. Check the phones on the client's card.") % {"name": name}
+
+
+@login_required
+@role_required(*ROLES)
+@require_POST
+def call_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    touchpoint = _call_or_404(request, pk)
+    form = CallReportForm(request.POST, auto_id=f"call-{pk}-%s")
+    if form.is_valid():
+        try:
+            attempt = calls.touchpoint_complete(
+                touchpoint=touchpoint, report=form.report(), by=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _completed_message(touchpoint, attempt))
+            return _call_done(request, touchpoint)
+    return _call_failed(request, touchpoint, complete_form=form)
+
+
+@login_required
+@role_required(*ROLES)
+@require_POST
+def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    touchpoint = _call_or_404(request, pk)
+    form = RescheduleForm(request.POST, auto_id=f"reschedule-{pk}-%s")
+    if form.is_valid():
+        try:
+            calls.touchpoint_reschedule(
+                touchpoint=touchpoint,
+                due_at=form.cleaned_data["due_at"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s: the call moves to %(when)s.")
+                % {"name": touchpoint.client.name, "when": _when(touchpoint.due_at)},
+            )
+            return _call_done(request, touchpoint)
+    return _call_failed(request, touchpoint, reschedule_form=form)
+
+
+@login_required
+@role_required(*ROLES)
+@require_POST
+def call_skip(request: HttpRequest, pk: int) -> HttpResponse:
+    touchpoint = _call_or_404(request, pk)
+    form = SkipForm(request.POST, auto_id=f"skip-{pk}-%s")
+    if form.is_valid():
+        try:
+            calls.touchpoint_skip(
+                touchpoint=touchpoint, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s: the call is skipped.") % {"name": touchpoint.client.name}
+            )
+            return _call_done(request, touchpoint)
+    return _call_failed(request, touchpoint, skip_form=form)
+
+
+# --- reassigning (directors) -------------------------------------------------------------------
+
+
+@login_required
+@role_required(DIRECTOR)
+@require_http_methods(["GET", "POST"])
+def reassign(request: HttpRequest) -> HttpResponse:
+    """Choose whose work moves to whom (GET shows how many rows), then move it (POST)."""
+    form = ReassignForm(request.POST if request.method == "POST" else (request.GET or None))
+    if request.method == "POST" and form.is_valid():
+        start, end = form.bounds()
+        rows = selectors.touchpoints_to_reassign(
+            from_user=form.cleaned_data["from_user"], start=start, end=end
+        )
+        to_user = form.cleaned_data["to_user"]
+        try:
+            moved = calls.touchpoints_reassign(touchpoints=rows, to_user=to_user, by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d touchpoint moved to %(name)s.",
+                    "%(count)d touchpoints moved to %(name)s.",
+                    moved,
+                )
+                % {"count": moved, "name": to_user.get_full_name() or to_user.get_username()},
+            )
+            return redirect("touchpoints:reassign")
+    waiting = None
+    if form.is_bound and form.is_valid():
+        start, end = form.bounds()
+        waiting = selectors.touchpoints_to_reassign(
+            from_user=form.cleaned_data["from_user"], start=start, end=end
+        ).count()
+    return render(request, "touchpoints/reassign.html", {"form": form, "waiting": waiting})
