@@ -9,7 +9,6 @@ less, or a service case opened in it is still open.
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +21,6 @@ from django.utils import timezone
 from clients.models import Client, Order
 from clients.selectors import client_visibility_q
 from followup_crm.roles import user_roles
-from touchpoints.models import Touchpoint, TouchpointStatus
 
 from .models import Invitation, OrderLink, Response, ServiceCase, Source
 
@@ -214,15 +212,3 @@ def responses_visible_to(user: AnyUser) -> QuerySet[Response]:
     condition = client_visibility_q(user, prefix="client__")
     responses = Response.objects.all()
     return responses if condition is None else responses.filter(condition)
-
-
-def clients_in_recovery(client_ids: Iterable[int]) -> set[int]:
-    """Of these clients, those with an open urgent touchpoint (a recovery call not made yet):
-    one query, for the call list's "in recovery" badge."""
-    return set(
-        Touchpoint.objects.filter(
-            client_id__in=list(client_ids), status=TouchpointStatus.PLANNED, is_urgent=True
-        )
-        .values_list("client_id", flat=True)
-        .distinct()
-    )

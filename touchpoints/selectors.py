@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -190,14 +191,19 @@ def calls_workable_by(user: Any) -> QuerySet[Touchpoint]:
 
 def call_rows(rows: QuerySet[Touchpoint]) -> QuerySet[Touchpoint]:
     """The facts the call list shows for each row: the last contact's summary, the client, the
-    order, the phones. Used by the list and for rows read one at a time (a single call's page,
-    a row drawn again after an action)."""
+    order, the phones, and whether the client is in recovery (an urgent touchpoint of theirs,
+    made by a complaint or a poor answer, is still open). Used by the list and for rows read one
+    at a time (a single call's page, a row drawn again after an action)."""
     last_call = CallAttempt.objects.filter(client=OuterRef("client")).order_by("-at", "-id")
+    open_recovery = Touchpoint.objects.filter(
+        client=OuterRef("client"), status=TouchpointStatus.PLANNED, is_urgent=True
+    )
     return (
         rows.annotate(
             last_outcome=Subquery(last_call.values("outcome")[:1]),
             last_note=Subquery(last_call.values("note")[:1]),
             last_at=Subquery(last_call.values("at")[:1]),
+            in_recovery=Exists(open_recovery),
         )
         .select_related("client", "order", "step__cadence", "assignee")
         .prefetch_related(

@@ -136,6 +136,10 @@ def _client_tz(client: Client) -> zoneinfo.ZoneInfo:
 # {% translate %} took a third of a row's drawing. The row template prints them as {{ words.x }}.
 ROW_WORDS = {
     "urgent": gettext_lazy("urgent"),
+    "in_recovery": gettext_lazy("in recovery"),
+    "recovery_hint": gettext_lazy(
+        "An urgent call after a complaint or a poor score is still open for this client."
+    ),
     "overdue": gettext_lazy("overdue"),
     "due": gettext_lazy("due"),
     "last_contact": gettext_lazy("Last contact:"),

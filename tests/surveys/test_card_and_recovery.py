@@ -1,16 +1,15 @@
 """The client card shows the survey answers and service cases (a fixed number of queries), and
-the call list's selector tells which clients are in recovery."""
+the call list marks a client in recovery."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from surveys import selectors, services
+from surveys import services
 from surveys.timeline import client_survey_items
 from tests.clients.factories import make_client, make_order
 from tests.conftest import PASSWORD
 from tests.surveys.conftest import answers
-from touchpoints.models import Touchpoint, TouchpointStatus
 
 
 def test_the_card_shows_the_answers_and_the_service_cases(client, customer, account, survey):
@@ -71,36 +70,18 @@ def test_the_cards_surveys_cost_the_same_queries_for_a_long_history(
     assert long_queries == short_queries
 
 
-def test_a_client_is_in_recovery_while_an_urgent_call_is_open(customer, account, sales):
-    calm = make_client(originator=sales, account_manager=account, name="Calm")
-    recovered = make_client(originator=sales, account_manager=account, name="Recovered")
-
-    def urgent(client, status: str, is_urgent: bool = True) -> Touchpoint:
-        return Touchpoint.objects.create(
-            client=client,
-            anchor_key=f"t:{Touchpoint.objects.count()}",
-            due_at=timezone.now(),
-            channel="call",
-            assignee=account,
-            purpose="Recover",
-            is_urgent=is_urgent,
-            status=status,
-        )
-
-    urgent(customer, TouchpointStatus.PLANNED)
-    urgent(customer, TouchpointStatus.PLANNED)  # two: still one client
-    urgent(calm, TouchpointStatus.PLANNED, is_urgent=False)
-    urgent(recovered, TouchpointStatus.DONE)
-
-    with CaptureQueriesContext(connection) as captured:
-        in_recovery = selectors.clients_in_recovery([customer.pk, calm.pk, recovered.pk])
-
-    assert in_recovery == {customer.pk}
-    assert len(captured) == 1
-    assert selectors.clients_in_recovery([]) == set()
-
-
-def test_a_poor_answer_by_link_puts_the_client_in_recovery(client, invitation, survey):
+def test_a_poor_answer_by_link_shows_the_client_in_recovery_on_the_call_list(
+    client, invitation, survey
+):
     client.post(f"/s/{invitation.token}/", answers(survey, score="1"))
+    manager = invitation.client.account_manager
+    client.force_login(manager)
 
-    assert selectors.clients_in_recovery([invitation.client_id]) == {invitation.client_id}
+    # Due within a working day: today, this week or next (a Friday evening), by the clock.
+    page = "".join(
+        client.get("/calls/", {"section": section}).content.decode()
+        for section in ("today", "week", "next_week")
+    )
+
+    assert invitation.client.name in page
+    assert "in recovery" in page

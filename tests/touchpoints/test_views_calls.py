@@ -88,6 +88,21 @@ def test_it_marks_urgent_calls_and_a_client_far_away_at_night(client, sales):
     assert "not a good time" in page
 
 
+def test_it_marks_every_call_of_a_client_in_recovery(client, sales, account, pavel):
+    calm = make_client(originator=sales, name="Calm")
+    routine = call(pavel, sales, purpose="Routine call")
+    call(pavel, account, is_urgent=True, due=NOW + dt.timedelta(days=3))  # someone else's
+    call(calm, sales)
+    call(calm, sales, is_urgent=True, status="done", due=NOW - dt.timedelta(days=1))
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    rows = dict(zip(row_ids(page), re.split(r'<li class="card call-row', page)[1:], strict=True))
+    assert "in recovery" in rows[routine.pk]
+    assert [pk for pk, html in rows.items() if "in recovery" in html] == [routine.pk]
+
+
 def test_it_shows_this_week_and_next_week_under_their_tabs(client, sales, pavel):
     today = call(pavel, sales)
     thursday = call(pavel, sales, due=dt.datetime(2026, 11, 26, 12, tzinfo=MSK))
