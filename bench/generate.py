@@ -280,7 +280,7 @@ COLUMNS = {
     "clients_client": (
         "id kind name contact_person email postal_address time_zone language birthday source "
         "originator_id account_manager_id stage stage_changed_at visited_at recommends notes "
-        "archived_at created_at updated_at"
+        "first_purchase_at second_purchase_at archived_at created_at updated_at"
     ),
     "clients_clientphone": "id client_id number label is_primary",
     "clients_stagechange": "id client_id from_stage to_stage at reason changed_by_id",
@@ -548,33 +548,30 @@ class Generator:
             )
             previous = to_stage
         stage_at = reached[-1][1]
-        w.add(
-            "clients_client",
-            (
-                str(cid),
-                "company" if company else "person",
-                name,
-                f"{first} {last}" if company else "",
-                f"client{cid}@example.com" if rng.random() < 0.7 else "",
-                f"{cid % 200 + 1} Lenina St, apt. {cid % 97 + 1}, Moscow"
-                if rng.random() < 0.4
-                else "",
-                time_zone,
-                "en" if rng.random() < 0.15 else "ru",
-                d.day(-10_000 - int(rng.random() * 15_000)) if rng.random() < 0.6 else null,
-                source,
-                str(seller),
-                str(manager) if manager else null,
-                stage,
-                d.ts(stage_at),
-                d.ts(visited) if stage != "prospect" else null,
-                d.flag(stage == "advocate"),
-                "",
-                null,
-                d.ts(created),
-                d.ts(stage_at),
-            ),
-        )
+        row = [
+            str(cid),
+            "company" if company else "person",
+            name,
+            f"{first} {last}" if company else "",
+            f"client{cid}@example.com" if rng.random() < 0.7 else "",
+            f"{cid % 200 + 1} Lenina St, apt. {cid % 97 + 1}, Moscow" if rng.random() < 0.4 else "",
+            time_zone,
+            "en" if rng.random() < 0.15 else "ru",
+            d.day(-10_000 - int(rng.random() * 15_000)) if rng.random() < 0.6 else null,
+            source,
+            str(seller),
+            str(manager) if manager else null,
+            stage,
+            d.ts(stage_at),
+            d.ts(visited) if stage != "prospect" else null,
+            d.flag(stage == "advocate"),
+            "",
+            null,  # first and second purchase: filled in once the orders are made
+            null,
+            null,
+            d.ts(created),
+            d.ts(stage_at),
+        ]
         phone = f"+79{(cid * 7_919_113) % 1_000_000_000:09d}"
         w.add(
             "clients_clientphone",
@@ -592,6 +589,7 @@ class Generator:
                 ),
             )
         if not order_count:
+            w.add("clients_client", tuple(row))
             return
         handed = placed_times[0] + HOUR
         w.add(
@@ -615,10 +613,13 @@ class Generator:
             "email": f"client{cid}@example.com",
             "phone": phone,
         }
-        for placed in placed_times:
-            self.order(client, placed)
+        purchases = [placed for placed in placed_times if self.order(client, placed)]
+        for column, placed in zip((-5, -4), purchases[:2], strict=False):
+            row[column] = d.ts(placed)
+        w.add("clients_client", tuple(row))
 
-    def order(self, client: dict, placed: int) -> None:
+    def order(self, client: dict, placed: int) -> bool:
+        """Write an order with its events and touchpoints; whether it counts as a purchase."""
         d, rng, w, now, null = self.d, self.rng, self.w, self.now, self.d.null
         oid = self.next_id("clients_order")
         placed_day = placed // DAY
@@ -683,6 +684,7 @@ class Generator:
                 ),
             )
         self.touchpoints(client, oid, placed, promised_day, delivered, ended)
+        return status not in ("cancelled", "returned")
 
     def touchpoints(
         self,

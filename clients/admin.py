@@ -44,7 +44,15 @@ class ClientAdmin(SimpleHistoryAdmin):
     list_select_related = ["originator", "account_manager"]
     raw_id_fields = ["originator", "account_manager"]
     # The stage is derived from facts by the services; editing it here would break the history.
-    readonly_fields = ["stage", "stage_changed_at", "created_at", "updated_at"]
+    # An erasure is recorded by clients.services.client_erase alone.
+    readonly_fields = [
+        "stage",
+        "stage_changed_at",
+        "erased_at",
+        "erased_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [PhoneInline, ConsentInline, StageChangeInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -25,6 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .imports import FORMULA_TRIGGERS
 from .models import Channel, Client, ClientPhone, Consent
+from .selectors import person_name
 
 EXPORT_COLUMNS = (
     "client_id",
@@ -166,3 +167,32 @@ def export_xlsx(clients: QuerySet[Client]) -> bytes:
 
 def export_filename(extension: str) -> str:
     return f"clients-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+CONSENT_COLUMNS = ("channel", "granted", "at", "how", "note", "recorded_by")
+
+
+def consent_history_csv(consents: list[Consent]) -> str:
+    """A client's consent records (newest first, as `selectors.consent_history` gives them) as
+    CSV: every choice given or withdrawn, when (the company's local time), how, by whom."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CONSENT_COLUMNS)
+    for consent in consents:
+        writer.writerow(
+            csv_cell(value)
+            for value in (
+                consent.channel,
+                "yes" if consent.granted else "no",
+                timezone.localtime(consent.at).replace(tzinfo=None),
+                consent.method,
+                consent.note,
+                person_name(consent.recorded_by) or "",
+            )
+        )
+    # Excel takes a CSV for UTF-8 only when it starts with the byte order mark.
+    return "\ufeff" + buffer.getvalue()
+
+
+def consent_filename(client: Client) -> str:
+    return f"consents-client-{client.pk}-{timezone.localdate():%Y-%m-%d}.csv"

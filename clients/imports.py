@@ -55,7 +55,9 @@ from .models import (
     known_time_zones,
 )
 from .services import (
+    EARLIEST_TIME,
     FUTURE_TOLERANCE,
+    LATEST_TIME,
     TRANSITIONS,
     client_create,
     client_update,
@@ -568,6 +570,8 @@ def parse_moment(value: Cell) -> dt.datetime:
             )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    if not EARLIEST_TIME <= moment < LATEST_TIME:
+        raise ValueError(_("Give a time between 1970 and 2999."))
     return moment
 
 
@@ -583,10 +587,12 @@ def parse_amount(value: Cell) -> Decimal:
         amount = Decimal(value)
     elif isinstance(value, float):
         amount = Decimal(repr(value))
-        # A sum computed in Excel carries binary noise such as 1234.5600000000002.
-        rounded = amount.quantize(Decimal("0.01"))
-        if abs(amount - rounded) < Decimal("0.000001"):
-            amount = rounded
+        # A sum computed in Excel carries binary noise such as 1234.5600000000002. Infinity,
+        # NaN and 1e300 cannot be rounded: they are refused below.
+        if amount.is_finite() and abs(amount) < AMOUNT_LIMIT:
+            rounded = amount.quantize(Decimal("0.01"))
+            if abs(amount - rounded) < Decimal("0.000001"):
+                amount = rounded
     else:
         text = cell_text(value)
         compact = re.sub(r"[\s\u00a0\u202f\u2009']", "", text)
@@ -617,6 +623,16 @@ def parse_amount(value: Cell) -> Decimal:
     if amount >= AMOUNT_LIMIT:
         raise ValueError(_("The amount is too large."))
     return amount
+
+
+def parse_id(text: str) -> int | None:
+    """This CRM's id of a row, written as 123 or #123; None for anything else. Only ASCII
+    digits ("²" is a digit to str.isdigit but not to int), and few enough of them for the
+    database's integer."""
+    digits = text.lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18 or int(digits) == 0:
+        return None
+    return int(digits)
 
 
 YES = {"yes", "y", "true", "1", "да", "д", "+"}
@@ -746,13 +762,15 @@ class RowReader:
         return user
 
     def positive_int(self, column: str) -> int | None:
-        text = self.text(column).lstrip("#")
+        text = self.text(column)
         if not text:
             return None
-        if not text.isdigit() or int(text) == 0 or len(text) > 18:
-            self.error(column, _("“%(value)s” is not an id.") % {"value": _shorten(text)})
-            return None
-        return int(text)
+        number = parse_id(text)
+        if number is None:
+            self.error(
+                column, _("“%(value)s” is not an id.") % {"value": _shorten(text.lstrip("#"))}
+            )
+        return number
 
 
 class UserDirectory:
@@ -1090,7 +1108,12 @@ def _client_refs(reader: RowReader) -> list[tuple[str, str, str]]:
         if "@" in general:
             refs.append(("client", "email", general.lower()))
         elif re.fullmatch(r"#\d+", general):
-            refs.append(("client", "id", general[1:].lstrip("0") or "0"))
+            client_id = parse_id(general)
+            if client_id is None:
+                message = _("“%(value)s” is not an id.") % {"value": _shorten(general)}
+                reader.error("client", message)
+            else:
+                refs.append(("client", "id", str(client_id)))
         else:
             try:
                 refs.append(("client", "phone", phone_normalize(general)))
@@ -1457,7 +1480,10 @@ def import_job_confirm(*, job: ImportJob, by: User) -> bool:
         job.report = report
         from .tasks import import_job_run  # the task module imports this one
 
-        transaction.on_commit(lambda: import_job_run.delay(job.pk))
+        # robust: a broker that is down must not fail the director's click with a 500. The
+        # confirmation is in the database, and import_jobs_sweep queues the job again when no
+        # worker has started it after STALLED_AFTER (the error is logged).
+        transaction.on_commit(lambda: import_job_run.delay(job.pk), robust=True)
     return bool(confirmed)
 
 
@@ -1555,7 +1581,8 @@ def import_jobs_sweep(*, now: dt.datetime | None = None) -> list[int]:
     for job in unfinished:
         if job.status == ImportJob.Status.PENDING:
             if dt.datetime.fromisoformat(job.report["confirmed_at"]) < now - STALLED_AFTER:
-                transaction.on_commit(lambda pk=job.pk: import_job_run.delay(pk))
+                # robust: with the broker down, the next sweep tries again.
+                transaction.on_commit(lambda pk=job.pk: import_job_run.delay(pk), robust=True)
                 queued.append(job.pk)
             continue
         started_at = job.report.get("started_at") or job.report["confirmed_at"]

@@ -49,6 +49,15 @@ class Channel(models.TextChoices):
     POST = "post", _("Post")
 
 
+class AuditReason(models.TextChoices):
+    """Why a history record of a client was written, when it is not an edit: the reason is
+    kept in simple-history's change reason (see clients.services)."""
+
+    DATA_EXPORT = "data-export", _("Personal data downloaded")
+    CONSENT_EXPORT = "consent-export", _("Consent history downloaded")
+    ERASE = "erase", _("Personal data erased")
+
+
 class Client(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
@@ -109,11 +118,31 @@ class Client(models.Model):
         help_text=_("A manager recorded an explicit recommendation."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The times of the first two purchases (cancelled and returned orders do not count), kept
+    # by client_recount_purchases whenever the client's purchases change: the director's
+    # reports read cohorts, repeat purchases and conversion from these two columns instead of
+    # ranking every order of every client on each page.
+    first_purchase_at = models.DateTimeField(
+        _("first purchase"), null=True, blank=True, editable=False
+    )
+    second_purchase_at = models.DateTimeField(
+        _("second purchase"), null=True, blank=True, editable=False
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    # Set by `client_erase`: the personal data is gone, the orders and figures stay.
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["first_purchase_at", "second_purchase_at"])
 
     class Meta:
         verbose_name = _("client")
@@ -125,6 +154,8 @@ class Client(models.Model):
             models.Index(fields=["account_manager", "stage"]),
             models.Index(fields=["name"]),
             models.Index(fields=["email"]),
+            models.Index(fields=["first_purchase_at"]),
+            models.Index(fields=["second_purchase_at"]),
         ]
 
     def __str__(self) -> str:
@@ -133,6 +164,10 @@ class Client(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class ClientPhone(models.Model):
@@ -164,6 +199,7 @@ class Consent(models.Model):
         LETTER = "letter", _("In writing")
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
         IMPORT = "import", _("Import")
+        ERASURE = "erasure", _("Personal data erased")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)

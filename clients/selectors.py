@@ -5,18 +5,46 @@ Visibility is decided here and nowhere else: a sales manager sees the clients th
 everything. Anything outside that is, for the caller, as if it did not exist (a 404).
 """
 
+import datetime as dt
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
 
-from . import timeline
-from .models import Channel, Client, ClientPhone, Consent, Handoff, Order, Referral, Refusal
+from . import data_export, timeline
+from .models import (
+    AuditReason,
+    BonusEntry,
+    Channel,
+    Client,
+    ClientPhone,
+    Commission,
+    Consent,
+    Handoff,
+    Order,
+    OrderEvent,
+    Referral,
+    Refusal,
+)
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -170,3 +198,475 @@ def consents_current(client_ids: "set[int] | list[int]") -> dict[int, dict[str, 
             seen.add((client_id, channel))
             current[client_id][channel] = granted
     return current
+
+
+# --- personal data: consent history, the audit history, the data export -----------------
+
+
+def consent_history(client: Client) -> list[Consent]:
+    """Every consent record of the client, newest first: each choice given or withdrawn, when,
+    how and by whom. One query."""
+    return list(client.consents.select_related("recorded_by").order_by("-at", "-id"))
+
+
+def person_name(user: Any) -> str | None:
+    """How a user is named in the history and the export: their full name, else the login."""
+    if user is None:
+        return None
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: Any
+    new: Any
+    old_display: str
+    new_display: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One django-simple-history record of the client or of one of their orders, with what it
+    changed compared with the record before it (for a creation: every field it set)."""
+
+    history_id: int
+    record_of: str  # "client" or "order"
+    object_id: int
+    object_label: str
+    at: dt.datetime
+    user: Any
+    action: str  # simple-history's "+" created, "~" changed, "-" deleted
+    reason: str
+    changes: list[FieldChange]
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
+
+    @property
+    def reason_label(self) -> str:
+        return str(AuditReason(self.reason).label) if self.reason in AuditReason else self.reason
+
+
+AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+# Never "changes": the row's own key, and the client an order belongs to.
+AUDIT_HIDDEN_FIELDS = frozenset({"id", "client"})
+
+
+def _history_of(client: Client) -> dict[str, tuple[Any, Q]]:
+    """The history models the audit reads, each with what selects the client's records."""
+    return {
+        "client": (Client.history.model, Q(id=client.pk)),
+        "order": (Order.history.model, Q(client_id=client.pk)),
+    }
+
+
+def _audit_rows(client: Client, offset: int, limit: int | None) -> list[tuple[str, int]]:
+    """("client"|"order", history_id) of the records wanted, newest first: one query over the
+    client's and their orders' history together, so a page costs the same at any length."""
+    first, second = (
+        model.objects.filter(whole)
+        .annotate(record_of=Value(kind, output_field=CharField()))
+        .values_list("history_id", "history_date", "record_of")
+        .order_by()
+        for kind, (model, whole) in _history_of(client).items()
+    )
+    merged = first.union(second, all=True).order_by("-history_date", "-history_id")
+    if limit is not None:
+        merged = merged[offset : offset + limit]
+    return [(kind, history_id) for history_id, _at, kind in merged]
+
+
+def _with_previous(model: Any, chosen: Q) -> dict[int, Any]:
+    """The records `chosen` and, for each, the record of the same object just before it, by
+    history id, each annotated with `previous_id`: one query whatever their number."""
+    previous = (
+        model.objects.filter(id=OuterRef("id"))
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        )
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    records = model.objects.annotate(previous_id=Subquery(previous))
+    wanted = chosen | Q(history_id__in=records.filter(chosen).values("previous_id"))
+    # The users a record names come with it, for "who" and for fields such as the manager.
+    user_model = get_user_model()
+    users = [
+        field.name
+        for field in model.tracked_fields
+        if field.is_relation and field.related_model is user_model
+    ]
+    found = records.filter(wanted).select_related("history_user", *users)
+    return {record.history_id: record for record in found}
+
+
+def _raw_changes(record: Any, previous: Any) -> list[tuple[Any, Any, Any]]:
+    """(model field, old, new) of each field the record changed, a user field's values as
+    users; for a first record, each field it set to something."""
+    fields = [
+        field
+        for field in record.tracked_fields
+        if field.editable and field.name not in AUDIT_HIDDEN_FIELDS
+    ]
+    if previous is None:
+        values = [(field, getattr(record, field.name)) for field in fields]
+        return [(field, None, value) for field, value in values if value not in (None, "", False)]
+    meta = {field.name: field for field in fields}
+    delta = record.diff_against(previous, included_fields=list(meta), foreign_keys_are_objs=True)
+    position = {name: index for index, name in enumerate(meta)}
+    changes = sorted(delta.changes, key=lambda change: position[change.field])
+    return [(meta[change.field], change.old, change.new) for change in changes]
+
+
+def _display(field: Any, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if field.is_relation:
+        # A user, or simple-history's stand-in for one deleted since.
+        return person_name(value) if isinstance(value, AbstractBaseUser) else str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.datetime):
+        return formats.localize(timezone.localtime(value))
+    if isinstance(value, dt.date | Decimal):
+        return formats.localize(value)
+    return str(value)
+
+
+def _order_label(record: Any) -> str:
+    return str(_("Order %(order)s") % {"order": record.external_id or f"#{record.id}"})
+
+
+def client_audit_history(
+    client: Client, *, offset: int = 0, limit: int | None = None
+) -> list[AuditEntry]:
+    """Who changed what of the client and their orders, newest first, from django-simple-history:
+    `limit` records from `offset`, or the whole history with no limit. At most three queries
+    whatever the history's length: the merged list, then the records of the client and of the
+    orders, each with the one before it and the users it names."""
+    rows = _audit_rows(client, offset, limit)
+    # The whole history reads by client; a page by the ids the merged list picked (history ids
+    # are counted per table, so a record is known by its kind and its id).
+    found: dict[str, dict[int, Any]] = {}
+    for kind, (model, whole) in _history_of(client).items():
+        ids = [history_id for row_kind, history_id in rows if row_kind == kind]
+        if ids:
+            found[kind] = _with_previous(model, whole if limit is None else Q(history_id__in=ids))
+    entries = []
+    for kind, history_id in rows:
+        record = found[kind][history_id]
+        previous = found[kind].get(record.previous_id)
+        changes = [
+            FieldChange(
+                field=field.name,
+                label=str(field.verbose_name),
+                old=old,
+                new=new,
+                old_display=_display(field, old),
+                new_display=_display(field, new),
+            )
+            for field, old, new in _raw_changes(record, previous)
+        ]
+        entries.append(
+            AuditEntry(
+                history_id=history_id,
+                record_of=kind,
+                object_id=record.id,
+                object_label=record.name if kind == "client" else _order_label(record),
+                at=record.history_date,
+                user=record.history_user,
+                action=record.history_type,
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _choice(model: Any, field: str, value: Any) -> Any:
+    """A coded value with its label, as a person reading the export wants it."""
+    if value in (None, ""):
+        return value
+    labels = dict(model._meta.get_field(field).flatchoices)
+    return f"{value} ({labels[value]})" if value in labels else value
+
+
+def _export_client(client: Client) -> dict[str, Any]:
+    return {
+        "id": client.pk,
+        "kind": _choice(Client, "kind", client.kind),
+        "name": client.name,
+        "contact_person": client.contact_person,
+        "email": client.email,
+        "postal_address": client.postal_address,
+        "time_zone": client.time_zone,
+        "language": client.language,
+        "birthday": client.birthday,
+        "source": _choice(Client, "source", client.source),
+        "originator": person_name(client.originator),
+        "account_manager": person_name(client.account_manager),
+        "stage": _choice(Client, "stage", client.stage),
+        "stage_changed_at": client.stage_changed_at,
+        "first_visit": client.visited_at,
+        "recommends_us": client.recommends,
+        "notes": client.notes,
+        "archived_at": client.archived_at,
+        "erased_at": client.erased_at,
+        "erased_by": person_name(client.erased_by),
+        "created_at": client.created_at,
+        "updated_at": client.updated_at,
+    }
+
+
+def _export_phones(client: Client) -> list[dict[str, Any]]:
+    return [
+        {"number": phone.number.as_e164, "label": phone.label, "primary": phone.is_primary}
+        for phone in client.phones.order_by("-is_primary", "id")
+    ]
+
+
+def _export_consents(client: Client) -> dict[str, Any]:
+    history = consent_history(client)
+    current = dict.fromkeys(Channel.values, False)
+    for consent in reversed(history):  # oldest first: the newest record of a channel wins
+        current[consent.channel] = consent.granted
+    return {
+        "current": current,
+        "history": [
+            {
+                "channel": _choice(Consent, "channel", consent.channel),
+                "granted": consent.granted,
+                "at": consent.at,
+                "how": _choice(Consent, "method", consent.method),
+                "note": consent.note,
+                "recorded_by": person_name(consent.recorded_by),
+            }
+            for consent in history
+        ],
+    }
+
+
+def _export_stage_history(client: Client) -> list[dict[str, Any]]:
+    return [
+        {
+            "from": change.from_stage or None,
+            "to": change.to_stage,
+            "at": change.at,
+            "why": change.reason,
+            "changed_by": person_name(change.changed_by),
+        }
+        for change in client.stage_changes.select_related("changed_by").order_by("at", "id")
+    ]
+
+
+def _export_orders(client: Client) -> list[dict[str, Any]]:
+    events = Prefetch(
+        "events", queryset=OrderEvent.objects.select_related("recorded_by").order_by("at", "id")
+    )
+    orders = client.orders.select_related("seller").prefetch_related(events)
+    return [
+        {
+            "id": order.pk,
+            "external_id": order.external_id,
+            "amount": order.amount,
+            "currency": order.currency,
+            "placed_at": order.placed_at,
+            "promised_date": order.promised_date,
+            "seller": person_name(order.seller),
+            "items": order.description,
+            "status": _choice(Order, "status", order.status),
+            "status_since": order.status_at,
+            "delivered_at": order.delivered_at,
+            "events": [
+                {
+                    "event": event.type,
+                    "at": event.at,
+                    "moved_the_status": event.applied,
+                    "note": event.note,
+                    "recorded_by": person_name(event.recorded_by),
+                    "recorded_at": event.recorded_at,
+                }
+                for event in order.events.all()
+            ],
+        }
+        for order in orders.order_by("placed_at", "id")
+    ]
+
+
+def _export_handoff(client: Client) -> dict[str, Any] | None:
+    handoff = Handoff.objects.filter(client=client).select_related("from_user", "to_user").first()
+    if handoff is None:
+        return None
+    return {
+        "from": person_name(handoff.from_user),
+        "to": person_name(handoff.to_user),
+        "at": handoff.created_at,
+        "notes": handoff.notes,
+        "accepted_at": handoff.accepted_at,
+    }
+
+
+def _export_referrals(client: Client) -> dict[str, Any]:
+    # The other person is named by their client number only: their name is their own data.
+    referrals = (
+        Referral.objects.filter(Q(referrer=client) | Q(referred=client))
+        .select_related("recorded_by")
+        .order_by("created_at", "id")
+    )
+    made, received = [], None
+    for referral in referrals:
+        row = {
+            "at": referral.created_at,
+            "reward": referral.reward,
+            "bought_at": referral.converted_at,
+            "recorded_by": person_name(referral.recorded_by),
+        }
+        if referral.referrer_id == client.pk:
+            made.append({"referred_client_id": referral.referred_id, **row})
+        else:
+            received = {"referrer_client_id": referral.referrer_id, **row}
+    return {"referred_by": received, "referred": made}
+
+
+def _export_refusals(client: Client) -> list[dict[str, Any]]:
+    return [
+        {
+            "reason": _choice(Refusal, "reason", refusal.reason),
+            "details": refusal.details,
+            "at": refusal.at,
+            "order_id": refusal.order_id,
+            "recorded_by": person_name(refusal.recorded_by),
+        }
+        for refusal in client.refusals.select_related("recorded_by").order_by("at", "id")
+    ]
+
+
+def _export_bonus(client: Client) -> dict[str, Any]:
+    entries = list(client.bonus_entries.order_by("at", "id"))
+    return {
+        "balance": sum(entry.points for entry in entries),
+        "entries": [
+            {
+                "kind": _choice(BonusEntry, "kind", entry.kind),
+                "points": entry.points,
+                "at": entry.at,
+                "order_id": entry.order_id,
+                "note": entry.note,
+            }
+            for entry in entries
+        ],
+    }
+
+
+def _export_commissions(client: Client) -> list[dict[str, Any]]:
+    commissions = Commission.objects.filter(order__client=client).select_related(
+        "sales_manager", "rule"
+    )
+    return [
+        {
+            "order_id": commission.order_id,
+            "sales_manager": person_name(commission.sales_manager),
+            "percentage": commission.rule.percentage,
+            "amount": commission.amount,
+            "currency": commission.currency,
+            "at": commission.created_at,
+            "voided_at": commission.voided_at,
+        }
+        for commission in commissions.order_by("created_at", "order_id")
+    ]
+
+
+def _export_audit_history(client: Client) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": entry.at,
+            "by": person_name(entry.user),
+            "record": entry.object_label,
+            "action": entry.action_label,
+            "reason": entry.reason_label,
+            "changes": [
+                {"field": change.field, "old": change.old_display, "new": change.new_display}
+                for change in entry.changes
+            ],
+        }
+        for entry in client_audit_history(client)
+    ]
+
+
+CLIENT_SECTIONS = (
+    data_export.Section("client", _("The client's details as held now."), _export_client),
+    data_export.Section("phones", _("Their phone numbers."), _export_phones),
+    data_export.Section(
+        "consents",
+        _(
+            "Their current choice per channel (call, e-mail, SMS, post) and every choice they "
+            "gave or withdrew: when, how and who recorded it."
+        ),
+        _export_consents,
+    ),
+    data_export.Section(
+        "stage_history",
+        _("How their relationship with the company changed (prospect, buyer, …), when and why."),
+        _export_stage_history,
+    ),
+    data_export.Section(
+        "orders", _("Their orders and each order's events (ready, delivered, …)."), _export_orders
+    ),
+    data_export.Section(
+        "handoff",
+        _("Their handing over from the sales manager to a personal account manager."),
+        _export_handoff,
+    ),
+    data_export.Section(
+        "referrals",
+        _("Who referred them and whom they referred (other people by their client number only)."),
+        _export_referrals,
+    ),
+    data_export.Section(
+        "refusals", _("Times they declined an offer, with the reason."), _export_refusals
+    ),
+    data_export.Section("bonus_points", _("Their bonus points ledger and balance."), _export_bonus),
+    data_export.Section(
+        "commissions",
+        _("Commissions the company paid its sales manager on their orders."),
+        _export_commissions,
+    ),
+    data_export.Section(
+        "audit_history",
+        _(
+            "Every recorded change to their details and orders: when, by whom, and each field's "
+            "old and new value; downloads of this file are recorded there too."
+        ),
+        _export_audit_history,
+    ),
+)
+
+
+def client_data_export(client: Client, *, by: Any) -> dict[str, Any]:
+    """Everything held about a client, as JSON-ready data, with a first part that says what the
+    file holds. Each section costs a fixed number of queries whatever the client's history;
+    touchpoints and surveys add theirs through clients.data_export."""
+    sections = [*CLIENT_SECTIONS, *data_export.registered_sections()]
+    about = {
+        "summary": _(
+            "Everything Followup CRM holds about client #%(id)d, exported on %(at)s by "
+            "%(by)s. Times are in UTC (ISO 8601); amounts are decimal strings. Each key below "
+            "is a section of this file."
+        )
+        % {
+            "id": client.pk,
+            "at": timezone.now().isoformat(timespec="seconds"),
+            "by": person_name(by),
+        },
+        "sections": {section.key: str(section.description) for section in sections},
+    }
+    data: dict[str, Any] = {"what_this_file_holds": about}
+    for section in sections:
+        data[section.key] = section.build(client)
+    return data

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -23,12 +24,18 @@ from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, has_rol
 
 from .models import Client, Order, OrderEvent, OrderStatus, Referral, Refusal
 from .selectors import clients_visible_to, orders_visible_to
-from .services import FUTURE_TOLERANCE
+from .services import EARLIEST_TIME, FUTURE_TOLERANCE, LATEST_TIME
 
 User = get_user_model()
 
 
 # --- fields ------------------------------------------------------------------------------
+
+
+def plausible_time(moment: dt.datetime) -> None:
+    """A validator for API fields and filters: a time between EARLIEST_TIME and LATEST_TIME."""
+    if not EARLIEST_TIME <= moment < LATEST_TIME:
+        raise DjangoValidationError(_("Give a time between 1970 and 2999."))
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -47,7 +54,10 @@ class AwareDateTimeField(serializers.DateTimeField):
                 parsed = None  # out-of-range parts: the parent reports the format
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive")
-        return super().to_internal_value(value)
+        moment = super().to_internal_value(value)
+        # Here and not among the validators, which a field's own list would replace.
+        plausible_time(moment)
+        return moment
 
 
 def not_in_future(value: dt.date | dt.datetime) -> None:

@@ -11,13 +11,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models.functions import Replace
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import PhoneNumber
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from followup_crm.roles import ACCOUNT_MANAGER
@@ -25,6 +29,7 @@ from followup_crm.roles import ACCOUNT_MANAGER
 from . import signals
 from .models import (
     NOT_PURCHASES,
+    AuditReason,
     BonusEntry,
     Client,
     ClientPhone,
@@ -46,6 +51,14 @@ User = AbstractBaseUser
 
 # Clock skew we tolerate between the other system and ours for event times.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+# The years a time the CRM takes in (from the API, an import) may fall in. An earlier one is a
+# typing mistake, and the oldest local times have offsets with seconds (Moscow's until 1919,
+# "+02:30:17") that an RFC 3339 time cannot write; year 1 or 9999 overflows when moved to UTC.
+EARLIEST_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST_TIME = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+# A promised delivery date further than this from the day of the order is a typing mistake;
+# the weekly status updates planned up to it would run into the thousands (or past year 9999).
+PROMISED_DATE_HORIZON = dt.timedelta(days=2 * 366)
 
 CLIENT_FIELDS = (
     "kind",
@@ -72,7 +85,8 @@ def phone_normalize(raw: str) -> str:
     """A phone number in E.164, read with the configured default region; ValidationError if
     it is not a valid number."""
     number = phone_to_python(raw.strip(), region=settings.PHONENUMBER_DEFAULT_REGION)
-    if number is None or not number.is_valid():
+    # A blank comes back as it is (a str), not as a PhoneNumber.
+    if not isinstance(number, PhoneNumber) or not number.is_valid():
         raise ValidationError(
             {"phones": _("“%(value)s” is not a valid phone number.") % {"value": raw}}
         )
@@ -138,6 +152,107 @@ def client_restore(*, client: Client, by: User | None) -> Client:
         client.archived_at = None
         client.save(update_fields=["archived_at", "updated_at"])
     return client
+
+
+def client_record_export(*, client: Client, by: User | None, reason: str) -> None:
+    """Who downloaded a client's personal data, and when, in the client's audit trail: a history
+    record that changes nothing, with the reason (an AuditReason)."""
+    Client.history.bulk_history_create(
+        [client], update=True, default_user=by, default_change_reason=reason
+    )
+
+
+# What erasing blanks on the client; the name becomes `erased_name`.
+ERASED_VALUES: dict[str, Any] = {
+    "contact_person": "",
+    "email": "",
+    "postal_address": "",
+    "birthday": None,
+    "notes": "",
+}
+
+
+def erased_name(client_id: int) -> str:
+    # In the company's language, whoever erases: it is data, not the interface.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Erased client #%(id)d") % {"id": client_id}
+
+
+@transaction.atomic
+def client_erase(*, client: Client, by: User | None) -> Client:
+    """Anonymise a client: their name, contacts, birthday and every free text about them go,
+    consents are withdrawn, and the history keeps that changes happened but not the old
+    personal values. Orders, amounts, stages, scores and dates stay, so the reports' figures do
+    not move. `signals.client_erased` lets touchpoints and surveys blank what they hold.
+    Running it again is harmless: it blanks what may have been added since and keeps the first
+    erasure's time and author."""
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    # The caller's copy, fresh: saved stale later, it would bring the old values back.
+    client.refresh_from_db()
+    name = erased_name(client.pk)
+    previous_name = client.name
+    now = timezone.now()
+    changed = client.name != name or any(
+        getattr(client, field) != value for field, value in ERASED_VALUES.items()
+    )
+    if changed or client.erased_at is None:
+        client.name = name
+        for field, value in ERASED_VALUES.items():
+            setattr(client, field, value)
+        if client.erased_at is None:
+            client.erased_at, client.erased_by = now, by
+        client._history_user = by
+        client._change_reason = AuditReason.ERASE
+        client.save()
+    Client.history.model.objects.filter(id=client.pk).update(name=name, **ERASED_VALUES)
+    client.phones.all().delete()
+    withdrawn = [
+        Consent(
+            client=client,
+            channel=channel,
+            granted=False,
+            at=now,
+            method=Consent.Method.ERASURE,
+            recorded_by=by,
+        )
+        for channel, granted in consent_current(client=client).items()
+        if granted
+    ]
+    Consent.objects.bulk_create(withdrawn)
+    client.consents.update(note="")
+    OrderEvent.objects.filter(order__client=client).update(note="")
+    Handoff.objects.filter(client=client).update(notes="")
+    client.refusals.update(details="")
+    client.bonus_entries.update(note="")
+    if previous_name != name:
+        _erase_name_elsewhere(client=client, old=previous_name, new=name)
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Client), object_id=str(client.pk)
+    ).update(object_repr=name)
+    signals.client_erased.send(sender=Client, client=client, by=by)
+    return client
+
+
+def _erase_name_elsewhere(*, client: Client, old: str, new: str) -> None:
+    """The services write a client's name into the records of the people linked to them by a
+    referral: "Referred …" in a referrer's stage history, "… bought" in their bonus ledger,
+    "Recommended by …" in the notes (and handoff notes) of someone they recommended."""
+    linked = Referral.objects.filter(Q(referrer=client) | Q(referred=client))
+    ids = {pk for pair in linked.values_list("referrer_id", "referred_id") for pk in pair}
+    ids.discard(client.pk)
+    if not ids:
+        return
+    texts = (
+        (StageChange.objects, "client_id", "reason"),
+        (BonusEntry.objects, "client_id", "note"),
+        (Handoff.objects, "client_id", "notes"),
+        (Client.objects, "pk", "notes"),
+        (Client.history.model.objects, "id", "notes"),
+    )
+    for manager, owner, field in texts:
+        manager.filter(**{f"{owner}__in": ids, f"{field}__contains": old}).update(
+            **{field: Replace(field, Value(old), Value(new))}
+        )
 
 
 def consent_record(
@@ -215,8 +330,25 @@ def client_recount_stage(*, client: Client, reason: str, by: User | None = None)
     return True
 
 
+def client_recount_purchases(*, client: Client) -> None:
+    """Keep the times of the client's first two purchases (cancelled and returned orders do
+    not count) that the reports read. An UPDATE of two columns: no history row, no signal."""
+    times = list(
+        Order.objects.filter(client=client)
+        .exclude(status__in=NOT_PURCHASES)
+        .order_by("placed_at", "id")
+        .values_list("placed_at", flat=True)[:2]
+    )
+    times += [None] * (2 - len(times))
+    client.first_purchase_at, client.second_purchase_at = times
+    Client.objects.filter(pk=client.pk).update(
+        first_purchase_at=times[0], second_purchase_at=times[1]
+    )
+
+
 def _purchases_changed(*, client: Client, reason: str, by: User | None) -> None:
     """Everything that follows from a client's purchases changing, in order."""
+    client_recount_purchases(client=client)
     commission_recount(client=client)
     referral_convert(referred=client, by=by)
     was_new = client.stage in (Stage.PROSPECT, Stage.VISITOR)
@@ -298,6 +430,7 @@ def order_record(
         raise ValidationError({"placed_at": _("Give the time with its time zone.")})
     if placed_at > timezone.now() + FUTURE_TOLERANCE:
         raise ValidationError({"placed_at": _("The order cannot be placed in the future.")})
+    _check_promised_date(placed_at, promised_date)
     order = Order(
         client=client,
         external_id=external_id,
@@ -335,6 +468,14 @@ def order_record(
             raise
         return _existing_order(existing, client)
     return OrderRecorded(order=order, created=True)
+
+
+def _check_promised_date(placed_at: dt.datetime, promised_date: dt.date | None) -> None:
+    if promised_date is None:
+        return
+    if abs(promised_date - timezone.localdate(placed_at)) > PROMISED_DATE_HORIZON:
+        message = _("The promised delivery date must be within two years of the order.")
+        raise ValidationError({"promised_date": message})
 
 
 def _existing_order(order: Order, client: Client) -> OrderRecorded:
@@ -409,6 +550,7 @@ def order_set_promised_date(
     previous = order.promised_date
     if previous == promised_date:
         return order
+    _check_promised_date(order.placed_at, promised_date)
     order.promised_date = promised_date
     order.save(update_fields=["promised_date"])
     signals.order_promised_date_changed.send(sender=Order, order=order, previous=previous)

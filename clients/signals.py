@@ -18,3 +18,6 @@ handoff_created = Signal()
 stage_changed = Signal()
 # refusal
 refusal_recorded = Signal()
+# client, by — sent by `client_erase` after the clients' own data is anonymised: the later apps
+# blank what they hold about the client (call notes, sent messages, survey answers).
+client_erased = Signal()

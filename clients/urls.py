@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, privacy_views, views
 
 app_name = "clients"
 
@@ -20,6 +20,15 @@ urlpatterns = [
     path("clients/<int:pk>/consent/", views.consent_record, name="consent_record"),
     path("clients/<int:pk>/archive/", views.client_archive, name="archive"),
     path("clients/<int:pk>/restore/", views.client_restore, name="restore"),
+    # Personal data: the export, the consent history, the audit history, the erasure.
+    path("clients/<int:pk>/export.json", privacy_views.client_data_export, name="data_export"),
+    path(
+        "clients/<int:pk>/consents.csv",
+        privacy_views.consent_history_export,
+        name="consent_export",
+    ),
+    path("clients/<int:pk>/history/", privacy_views.client_history, name="history"),
+    path("clients/<int:pk>/erase/", privacy_views.client_erase, name="erase"),
     path("handoffs/", views.handoff_inbox, name="handoffs"),
     path("handoffs/<int:pk>/accept/", views.handoff_accept, name="handoff_accept"),
     path("handoffs/<int:pk>/assign/", views.handoff_assign, name="handoff_assign"),

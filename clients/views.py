@@ -187,6 +187,8 @@ def _render_card(request: HttpRequest, client: Client, **forms: Any) -> HttpResp
         "orders": orders,
         "phones": client.phones.all(),
         "consents": selectors.client_consents(client),
+        "consent_history": selectors.consent_history(client),
+        "is_director": has_role(request.user, DIRECTOR),
         "stage_changes": client.stage_changes.select_related("changed_by"),
         "handoff": handoffs.select_related("from_user", "to_user").first(),
         "referred_by": Referral.objects.filter(referred=client).select_related("referrer").first(),

@@ -51,7 +51,8 @@ class ReportFiguresSerializer(serializers.Serializer):
         help_text=_("Clients with a good survey but a poor call or an open service case.")
     )
     open_recovery = serializers.IntegerField(
-        help_text=_("Recovery calls still open now (the same for any period).")
+        allow_null=True,
+        help_text=_("Recovery calls still open now; null for the previous period."),
     )
     repeat_purchase_rate = _rate(_("Buyers with two or more purchases among buyers, percent."))
     days_to_second_purchase = serializers.FloatField(
@@ -128,7 +129,7 @@ class ReportViewSet(viewsets.ViewSet):
         choice = form.selection()
         now = timezone.now()
         figures = selectors.headline(choice.period, now, choice.manager)
-        previous = selectors.headline(choice.period.previous, now, choice.manager)
+        previous = selectors.headline(choice.period.previous, now, choice.manager, past=True)
         data = {
             "period": choice.period,
             "previous_period": choice.period.previous,

@@ -22,16 +22,13 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate, TruncMonth
 
 from clients.models import (
-    NOT_PURCHASES,
     Client,
     Commission,
     Order,
@@ -89,39 +86,31 @@ def _clients(manager: Any = None) -> QuerySet[Client]:
     return clients
 
 
-def _purchases(before: dt.datetime | None = None) -> QuerySet[Order]:
-    orders = Order.objects.exclude(status__in=NOT_PURCHASES)
-    if before is not None:
-        orders = orders.filter(placed_at__lt=before)
-    return orders
-
-
-def _nth_purchase(n: int, before: dt.datetime | None = None) -> Subquery:
-    """The time of a client's n-th purchase (0-based), as a subquery on the client."""
-    return Subquery(
-        _purchases(before)
-        .filter(client=OuterRef("pk"))
-        .order_by("placed_at", "id")
-        .values("placed_at")[n : n + 1]
-    )
-
-
 # --- satisfaction ------------------------------------------------------------------------
 
 
-def satisfaction(period: Period, manager: Any = None) -> dict[str, Any]:
+def satisfaction(period: Period, manager: Any = None, *, past: bool = False) -> dict[str, Any]:
+    """The period's scores, in all and by source and month; hidden dissatisfaction; the
+    recovery calls open now. For a past period only compared with (`past`), the figures the
+    comparison reads: no breakdowns, nothing of the present."""
     responses = survey_selectors.responses_between(period.start, period.end, manager=manager)
-    recovery = Touchpoint.objects.filter(status=TouchpointStatus.PLANNED, is_urgent=True)
-    if manager is not None:
-        recovery = recovery.filter(assignee=manager)
     hidden = survey_selectors.hidden_dissatisfaction(period.start, period.end)
     if manager is not None:
         hidden = hidden.filter(account_manager=manager)
-    return {
+    figures = {
         "all": survey_selectors.satisfaction(responses),
+        "hidden_dissatisfaction": hidden.count(),
+        "open_recovery": None,
+    }
+    if past:
+        return figures
+    recovery = Touchpoint.objects.filter(status=TouchpointStatus.PLANNED, is_urgent=True)
+    if manager is not None:
+        recovery = recovery.filter(assignee=manager)
+    return {
+        **figures,
         "by_source": survey_selectors.satisfaction_by(responses, "source"),
         "by_month": survey_selectors.satisfaction_by(responses, "month"),
-        "hidden_dissatisfaction": hidden.count(),
         "open_recovery": recovery.count(),
     }
 
@@ -143,27 +132,19 @@ class RepeatPurchases:
 def repeat_purchases(period: Period, manager: Any = None) -> RepeatPurchases:
     """As of the end of the period: buyers with two or more purchases among all buyers; and
     the mean days from first to second purchase for second purchases made in the period."""
-    counted = (
-        _clients(manager)
-        .annotate(
-            purchases=Count(
-                "orders",
-                filter=~Q(orders__status__in=NOT_PURCHASES) & Q(orders__placed_at__lt=period.end),
-            )
-        )
-        .aggregate(
-            buyers=Count("id", filter=Q(purchases__gte=1)),
-            repeat_buyers=Count("id", filter=Q(purchases__gte=2)),
-        )
+    # A client had bought once (twice) by the end of the period when their first (second)
+    # purchase came before it: the purchase times the lifecycle keeps on the client.
+    counted = _clients(manager).aggregate(
+        buyers=Count("id", filter=Q(first_purchase_at__lt=period.end)),
+        repeat_buyers=Count("id", filter=Q(second_purchase_at__lt=period.end)),
+        gap=Avg(
+            ExpressionWrapper(
+                F("second_purchase_at") - F("first_purchase_at"), output_field=DurationField()
+            ),
+            filter=Q(second_purchase_at__gte=period.start, second_purchase_at__lt=period.end),
+        ),
     )
-    gap = (
-        _clients(manager)
-        .annotate(first=_nth_purchase(0), second=_nth_purchase(1))
-        .filter(second__gte=period.start, second__lt=period.end)
-        .aggregate(
-            mean=Avg(ExpressionWrapper(F("second") - F("first"), output_field=DurationField()))
-        )["mean"]
-    )
+    gap = counted["gap"]
     days = round(gap.total_seconds() / 86400, 1) if gap is not None else None
     return RepeatPurchases(counted["buyers"], counted["repeat_buyers"], days)
 
@@ -171,58 +152,72 @@ def repeat_purchases(period: Period, manager: Any = None) -> RepeatPurchases:
 def cohorts(period: Period, manager: Any = None) -> list[dict[str, Any]]:
     """Buyers by the month of their first purchase (months that start in the period) and the
     share of them who had bought again within 1…12 months (cumulative)."""
-    first_month = ExtractYear("first") * 12 + ExtractMonth("first")
-    second_month = ExtractYear("second") * 12 + ExtractMonth("second")
+    first_month = ExtractYear("first_purchase_at") * 12 + ExtractMonth("first_purchase_at")
+    second_month = ExtractYear("second_purchase_at") * 12 + ExtractMonth("second_purchase_at")
+    # Counted by first-purchase month and months to the second purchase (NULL: none yet), so
+    # each client's months are worked out once, not once for each column of the table.
     rows = (
         _clients(manager)
-        .annotate(first=_nth_purchase(0), second=_nth_purchase(1))
-        .filter(first__gte=period.start, first__lt=period.end)
+        .filter(first_purchase_at__gte=period.start, first_purchase_at__lt=period.end)
         .annotate(
-            cohort=TruncMonth("first", tzinfo=_tz()),
+            cohort=TruncMonth("first_purchase_at", tzinfo=_tz()),
             gap=ExpressionWrapper(second_month - first_month, output_field=IntegerField()),
         )
-        .values("cohort")
-        .annotate(
-            buyers=Count("id"),
-            **{
-                f"within_{k}": Count("id", filter=Q(second__isnull=False, gap__lte=k))
-                for k in range(1, COHORT_MONTHS + 1)
-            },
-        )
-        .order_by("cohort")
+        .values("cohort", "gap")
+        .annotate(buyers=Count("id"))
+        .order_by("cohort", "gap")
     )
-    table = []
+    # At most a few hundred aggregated rows (months × gaps), added up into the cumulative
+    # columns: bought again within k months counts every gap of k months or less.
+    table: dict[dt.datetime, dict[str, Any]] = {}
     for row in rows:
-        shares = [
-            round(100 * row[f"within_{k}"] / row["buyers"], 1) for k in range(1, COHORT_MONTHS + 1)
-        ]
-        table.append({"month": row["cohort"], "buyers": row["buyers"], "shares": shares})
-    return table
+        entry = table.setdefault(
+            row["cohort"], {"month": row["cohort"], "buyers": 0, "again": [0] * COHORT_MONTHS}
+        )
+        entry["buyers"] += row["buyers"]
+        if row["gap"] is not None:
+            for k in range(max(row["gap"], 1), COHORT_MONTHS + 1):
+                entry["again"][k - 1] += row["buyers"]
+    return [
+        {
+            "month": entry["month"],
+            "buyers": entry["buyers"],
+            "shares": [round(100 * again / entry["buyers"], 1) for again in entry["again"]],
+        }
+        for entry in table.values()
+    ]
 
 
 # --- the lifecycle funnel ----------------------------------------------------------------
 
 
-def funnel(period: Period, manager: Any = None) -> dict[str, Any]:
-    clients = _clients(manager).filter(archived_at__isnull=True)
-    by_stage = dict(clients.values_list("stage").annotate(n=Count("id")).order_by())
-    changes = StageChange.objects.filter(period.q("at"))
-    if manager is not None:
-        changes = changes.filter(Q(client__account_manager=manager) | Q(client__originator=manager))
-    entries = dict(changes.values_list("to_stage").annotate(n=Count("id")).order_by())
+def funnel(period: Period, manager: Any = None, *, past: bool = False) -> dict[str, Any]:
+    """Clients per stage now and stage entries in the period (not for a `past` period only
+    compared with); conversion and closure rates."""
+    by_stage: dict[str, int] = {}
+    entries: dict[str, int] = {}
+    if not past:
+        clients = _clients(manager).filter(archived_at__isnull=True)
+        by_stage = dict(clients.values_list("stage").annotate(n=Count("id")).order_by())
+        changes = StageChange.objects.filter(period.q("at"))
+        if manager is not None:
+            changes = changes.filter(
+                Q(client__account_manager=manager) | Q(client__originator=manager)
+            )
+        entries = dict(changes.values_list("to_stage").annotate(n=Count("id")).order_by())
 
     # Conversion: of the clients who came in during the period, how many bought (by its end).
     visitors = (
         _clients(manager)
         .filter(period.q("visited_at"))
-        .annotate(first=_nth_purchase(0, before=period.end))
-        .aggregate(visitors=Count("id"), converted=Count("id", filter=Q(first__isnull=False)))
+        .aggregate(
+            visitors=Count("id"), converted=Count("id", filter=Q(first_purchase_at__lt=period.end))
+        )
     )
     # Closure: first purchases won in the period against refusals recorded in it.
     won = (
         _clients(manager)
-        .annotate(first=_nth_purchase(0))
-        .filter(first__gte=period.start, first__lt=period.end)
+        .filter(first_purchase_at__gte=period.start, first_purchase_at__lt=period.end)
         .count()
     )
     refusals = Refusal.objects.filter(period.q("at"))
@@ -267,9 +262,12 @@ def on_time_delivery(period: Period, manager: Any = None) -> dict[str, Any]:
 # --- touchpoint discipline ---------------------------------------------------------------
 
 
-def discipline(period: Period, now: dt.datetime, manager: Any = None) -> dict[str, Any]:
+def discipline(
+    period: Period, now: dt.datetime, manager: Any = None, *, past: bool = False
+) -> dict[str, Any]:
     """Touchpoints people owe (calls and postal tasks) due in the period: done by the end of
-    their due day, against all that fell due; and what is overdue now. Per manager too."""
+    their due day, against all that fell due; and what is overdue now (not for a `past`
+    period only compared with: it is the same for any period). Per manager too."""
     owed = Touchpoint.objects.filter(is_automatic=False).exclude(assignee=None)
     if manager is not None:
         owed = owed.filter(assignee=manager)
@@ -288,11 +286,15 @@ def discipline(period: Period, now: dt.datetime, manager: Any = None) -> dict[st
         )
         .order_by("assignee__username")
     )
-    overdue = dict(
-        owed.filter(status=TouchpointStatus.PLANNED, due_at__lt=now)
-        .values_list("assignee")
-        .annotate(n=Count("id"))
-        .order_by()
+    overdue = (
+        dict(
+            owed.filter(status=TouchpointStatus.PLANNED, due_at__lt=now)
+            .values_list("assignee")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        if not past
+        else {}
     )
     for row in per_manager:
         row["overdue"] = overdue.get(row["assignee"], 0)
@@ -366,9 +368,17 @@ def commissions(period: Period, manager: Any = None) -> list[dict[str, Any]]:
     )
 
 
-def headline(period: Period, now: dt.datetime, manager: Any = None) -> dict[str, Any]:
-    """The figures the summary API and the weekly e-mail carry, for one period."""
-    return headline_from({name: SECTIONS[name](period, now, manager) for name in HEADLINE_SECTIONS})
+def headline(
+    period: Period, now: dt.datetime, manager: Any = None, *, past: bool = False
+) -> dict[str, Any]:
+    """The figures the summary API and the weekly e-mail carry, for one period. The headline
+    of a `past` period, only compared with the current one, leaves out the figures of the
+    present (open recovery calls: None) and what only the page's sections show."""
+    sections = {
+        name: (PAST_SECTIONS if past else SECTIONS)[name](period, now, manager)
+        for name in HEADLINE_SECTIONS
+    }
+    return headline_from(sections)
 
 
 # --- the whole page (added with the reports page) ----------------------------------------
@@ -398,6 +408,13 @@ HEADLINE_SECTIONS = (
     "discipline",
     "commissions",
 )
+# The headline's sections for a past period, only compared with (see headline).
+PAST_SECTIONS: dict[str, Section] = {
+    **SECTIONS,
+    "satisfaction": lambda period, now, manager: satisfaction(period, manager, past=True),
+    "funnel": lambda period, now, manager: funnel(period, manager, past=True),
+    "discipline": lambda period, now, manager: discipline(period, now, manager, past=True),
+}
 
 
 def headline_from(sections: dict[str, Any]) -> dict[str, Any]:

@@ -61,7 +61,7 @@ class Summary:
 def weekly_summary_build(*, period: Period, now: dt.datetime) -> Summary:
     """The week's headline figures against the week before, for the whole team."""
     current = selectors.headline(period, now)
-    previous = selectors.headline(period.previous, now)
+    previous = selectors.headline(period.previous, now, past=True)
     query = period_query(period.first_day, period.last_day)
     url = f"{settings.SITE_URL}{reverse('reports:dashboard')}?{query}"
     return Summary(period, headline_figures(current, previous), url)

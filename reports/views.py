@@ -63,7 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     choice = form.selection()
     now = timezone.now()
     sections = selectors.dashboard(choice.period, now, choice.manager)
-    previous = selectors.headline(choice.period.previous, now, choice.manager)
+    previous = selectors.headline(choice.period.previous, now, choice.manager, past=True)
     tables = exports.tables(sections)
     context.update(
         choice=choice,

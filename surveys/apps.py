@@ -9,7 +9,9 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from clients import timeline as client_timeline
 
-        from . import receivers  # noqa: F401 - call feedback and message links
+        from . import receivers  # noqa: F401 - call feedback, erasure and message links
+        from .data_export import register_sections
         from .timeline import client_survey_items
 
         client_timeline.register(client_survey_items)
+        register_sections()

@@ -1,4 +1,5 @@
-"""Surveys follow what happens on calls, and add their links to messages."""
+"""Surveys follow what happens on calls and to clients (an erasure), and add their links to
+messages."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.dispatch import receiver
 from django.urls import reverse
 
+from clients import signals as client_signals
 from touchpoints import messaging
 from touchpoints import signals as touchpoint_signals
 
@@ -18,6 +20,11 @@ SURVEY_TEMPLATE = "survey-invite"
 @receiver(touchpoint_signals.call_recorded)
 def on_call_recorded(attempt: Any, **kwargs: Any) -> None:
     services.response_from_call(attempt=attempt)
+
+
+@receiver(client_signals.client_erased)
+def on_client_erased(client: Any, **kwargs: Any) -> None:
+    services.client_feedback_erase(client=client)
 
 
 @messaging.register_context_provider

@@ -241,3 +241,29 @@ def _service_response(case: ServiceCase) -> None:
             at=case.resolved_at or timezone.now(),
             origin_key=f"service:{case.pk}",
         )
+
+
+# --- erasure -----------------------------------------------------------------------------
+
+
+def client_feedback_erase(*, client: Client) -> None:
+    """What surveys hold about an erased client (clients.signals.client_erased): free-text
+    answers, comments and the texts of service cases are blanked, and their survey and order
+    links stop working. Scores, sources and dates stay, so the figures do not move."""
+    now = timezone.now()
+    # Only the answers to scores and choices are kept: a free text, or the answer to a question
+    # removed since, may say anything.
+    kept = {
+        str(pk)
+        for pk in Question.objects.exclude(kind=Question.Kind.TEXT).values_list("pk", flat=True)
+    }
+    responses = list(Response.objects.filter(client=client))
+    for response in responses:
+        response.comment = ""
+        response.answers = {
+            key: value if key in kept else "" for key, value in response.answers.items()
+        }
+    Response.objects.bulk_update(responses, ["comment", "answers"])
+    ServiceCase.objects.filter(client=client).update(problem="", resolution="")
+    Invitation.objects.filter(client=client, expires_at__gt=now).update(expires_at=now)
+    OrderLink.objects.filter(order__client=client, expires_at__gt=now).update(expires_at=now)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Channel, Client, Order, OrderStatus
 from clients.selectors import clients_visible_to, orders_visible_to
+from followup_crm.security import letter_styles
 
 from . import messaging, sms
 from .models import (
@@ -244,6 +245,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         url = reverse("admin:touchpoints_messagetemplate_preview", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("Preview"))
 
+    @letter_styles
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         template = self.get_object(request, unquote(object_id))
         if template is None:

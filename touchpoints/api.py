@@ -7,7 +7,10 @@ service takes and call it once; the rules, and their messages, are the services'
 (touchpoints/calls.py), so the API and the pages answer alike.
 """
 
+from typing import Any
+
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +23,7 @@ from rest_framework.response import Response
 
 from clients.api import ApiViewSet, visible_clients
 from clients.models import Channel
+from clients.serializers import plausible_time
 
 from .calls import touchpoint_complete, touchpoint_reschedule, touchpoint_skip
 from .models import Touchpoint, TouchpointStatus
@@ -33,14 +37,31 @@ from .serializers import (
 )
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number within the database's integers. NumberFilter's Decimal would let
+    1e30 through to the database, which overflows on it (a 500 instead of a 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
 class TouchpointFilter(django_filters.FilterSet):
     client = django_filters.ModelChoiceFilter(queryset=visible_clients)
-    order = django_filters.NumberFilter(field_name="order_id")
+    order = IdFilter(field_name="order_id")
     status = django_filters.MultipleChoiceFilter(choices=TouchpointStatus.choices)
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    assignee = IdFilter(field_name="assignee_id")
+    # Year 1 or 9999 would overflow when the database adapter moves it to UTC.
+    due_after = django_filters.IsoDateTimeFilter(
+        field_name="due_at", lookup_expr="gte", validators=[plausible_time]
+    )
+    due_before = django_filters.IsoDateTimeFilter(
+        field_name="due_at", lookup_expr="lt", validators=[plausible_time]
+    )
 
     class Meta:
         model = Touchpoint

@@ -10,7 +10,10 @@ class TouchpointsConfig(AppConfig):
         from clients import timeline as client_timeline
 
         from . import receivers  # noqa: F401 - connects the planning to clients' signals
+        from .data_export import register_sections
         from .timeline import client_touchpoint_items
 
         # The client card's timeline shows the touchpoints, messages and calls too.
         client_timeline.register(client_touchpoint_items)
+        # And a client's data export holds them.
+        register_sections()

@@ -116,6 +116,8 @@ def call_report_errors(report: CallReport, today: dt.date) -> dict[str, list[str
             add("callback_at", _("When should we call back?"))
         elif report.callback_at <= timezone.now():
             add("callback_at", _("The time to call back must be in the future."))
+        elif report.callback_at > timezone.now() + NEXT_CONTACT_HORIZON:
+            add("callback_at", _("Choose a time within two years."))
     if report.outcome == CallOutcome.REFUSED and report.refusal_reason not in Refusal.Reason.values:
         add("refusal_reason", _("Choose the reason of the refusal."))
     return errors

@@ -237,6 +237,27 @@ class Touchpoint(models.Model):
                 condition=Q(status="planned"),
                 name="touchpoint_worklist",
             ),
+            # What people owe, by due time, with what the reports' discipline figures read:
+            # an index-only scan of the period instead of a scan of the whole table.
+            models.Index(
+                fields=["due_at"],
+                include=["assignee", "status", "closed_at", "id"],
+                condition=Q(is_automatic=False),
+                name="touchpoint_owed",
+            ),
+            # What people owe and have not done, by due time: the reports' "overdue now".
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status="planned", is_automatic=False),
+                name="touchpoint_owed_open",
+            ),
+            # Clients in recovery: an urgent call still open (the call list's badge, the
+            # reports' count of open recovery calls).
+            models.Index(
+                fields=["client"],
+                condition=Q(status="planned", is_urgent=True),
+                name="touchpoint_open_recovery",
+            ),
             models.Index(fields=["client", "due_at"]),
             models.Index(fields=["order", "status"]),
             # The call list's "done today" counter.

@@ -33,3 +33,8 @@ def on_stage_changed(client: Any, to_stage: str, **kwargs: Any) -> None:
 @receiver(signals.refusal_recorded)
 def on_refusal(refusal: Any, **kwargs: Any) -> None:
     services.plan_for_refusal(refusal=refusal)
+
+
+@receiver(signals.client_erased)
+def on_client_erased(client: Any, **kwargs: Any) -> None:
+    services.client_touchpoints_erase(client=client)

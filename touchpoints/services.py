@@ -46,6 +46,7 @@ from .models import (
     OPEN_STATUSES,
     Anchor,
     CadenceStep,
+    CallAttempt,
     DigestLog,
     OffsetUnit,
     Performer,
@@ -55,6 +56,9 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Why the dispatcher did not send a message (a send record's error, a touchpoint's outcome).
+SYSTEM_SKIP_REASONS = ("no consent", "no address", "client archived", "client erased")
 User = AbstractBaseUser
 
 EVENT_ANCHORS = {
@@ -174,7 +178,7 @@ def plan_from_anchor(
     order: Order | None = None,
     steps: QuerySet[CadenceStep] | None = None,
 ) -> list[Touchpoint]:
-    if client.archived_at is not None:
+    if client.archived_at is not None or client.erased_at is not None:
         return []
     now = timezone.now()
     planned = []
@@ -345,8 +349,31 @@ def touchpoints_cancel(*, touchpoints: QuerySet[Touchpoint], reason: str) -> int
     )
 
 
+def client_touchpoints_erase(*, client: Client) -> None:
+    """What touchpoints hold about an erased client (clients.signals.client_erased): nothing
+    more is planned or sent, and what was written about them or to them is blanked. Dates,
+    channels, outcomes and scores stay, so the reports' figures do not move."""
+    now = timezone.now()
+    touchpoints = Touchpoint.objects.filter(client=client)
+    touchpoints_cancel(touchpoints=touchpoints.filter(due_at__gte=now), reason="client erased")
+    # What fell due and was not done stays "due, not done" for the discipline figures, as the
+    # hourly job would mark it; cancelling it would rewrite them.
+    touchpoints.filter(status=TouchpointStatus.PLANNED, due_at__lt=now).update(
+        status=TouchpointStatus.MISSED, outcome="client erased", closed_at=now
+    )
+    touchpoints.exclude(note="").update(note="")
+    # Talking points written by a rule (an agreed next contact, a recovery call) quote the
+    # client; a cadence step's are the company's own text.
+    touchpoints.filter(step__isnull=True).exclude(talking_points="").update(talking_points="")
+    CallAttempt.objects.filter(client=client).update(note="", complaint="", no_further_contact="")
+    records = SendRecord.objects.filter(touchpoint__client=client)
+    records.update(recipient="", subject="", body="")
+    # A provider's error message may quote the address; the system's own codes do not.
+    records.exclude(error__in=SYSTEM_SKIP_REASONS).update(error="")
+
+
 def _buyers(audience: str, year: int) -> QuerySet[Client]:
-    clients = Client.objects.filter(archived_at__isnull=True)
+    clients = Client.objects.filter(archived_at__isnull=True, erased_at__isnull=True)
     if audience == CadenceStep.Audience.BUYERS_OF_THE_YEAR:
         bought = Order.objects.filter(client=OuterRef("pk"), placed_at__year=year).exclude(
             status__in=NOT_PURCHASES
@@ -415,7 +442,7 @@ def _plan_next_years(*, today: dt.date) -> int:
     )
     batch = []
     for touchpoint in had_their_turn.iterator(chunk_size=1000):
-        if touchpoint.client.archived_at is not None:
+        if touchpoint.client.archived_at is not None or touchpoint.client.erased_at is not None:
             continue
         tz = _client_tz(touchpoint.client)
         day = touchpoint.due_at.astimezone(tz).date() + relativedelta(years=1)
@@ -534,7 +561,9 @@ def _deliver(touchpoint: Touchpoint, sweep: _Sweep, result: DispatchResult) -> N
         return
     record.attempts = touchpoint.attempts
     skip_reason = None
-    if client.archived_at is not None:
+    if client.erased_at is not None:
+        skip_reason = "client erased"
+    elif client.archived_at is not None:
         skip_reason = "client archived"
     elif not sweep.consents.get(client.pk, {}).get(touchpoint.channel, False):
         skip_reason = "no consent"

@@ -42,6 +42,7 @@ REASONS: dict[str, Promise] = {
     "no consent": _("the client has not agreed to this channel"),
     "no address": _("no address or number to send to"),
     "client archived": _("the client is archived"),
+    "client erased": _("the client's personal data was erased"),
     "client refused": _("the client refused"),
     "order delivered": _("the order was delivered"),
     "promised date moved": _("the promised date moved"),

@@ -35,6 +35,7 @@ from clients.models import Channel, Client, Consent, Stage
 from clients.services import consent_record
 from clients.views import page_window, role_required
 from followup_crm.roles import DIRECTOR, ROLES, has_role, user_roles
+from followup_crm.security import letter_styles
 
 from . import calendar, calls, selectors, services
 from .forms import (
@@ -69,6 +70,7 @@ def _selected(request: HttpRequest, data: object) -> TouchpointSelectionForm:
 
 @login_required
 @require_GET
+@letter_styles
 def postal_print(request: HttpRequest) -> HttpResponse:
     _require_role(request)
     form = _selected(request, request.GET)

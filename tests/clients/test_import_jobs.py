@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from clients import imports, tasks
 from clients.models import Client, ImportJob
@@ -96,3 +97,23 @@ def test_the_sweep_task_runs(job, queued, django_capture_on_commit_callbacks):
         tasks.import_jobs_sweep()
 
     assert queued == [job.pk]
+
+
+def test_a_job_confirmed_while_the_broker_is_down_waits_for_the_sweep(
+    director, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broker_down(job_id: int) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.import_job_run, "delay", broker_down)
+    _, job = imports.import_upload(
+        kind="clients", filename="c.csv", content=csv_bytes([["name"], ["A"]]), by=director
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports.import_job_confirm(job=job, by=director)
+
+    assert "Connection refused" in caplog.text
+    job.refresh_from_db()
+    assert job.status == "pending"
+    assert sweep(dt.timedelta(minutes=6), django_capture_on_commit_callbacks) == [job.pk]

@@ -79,6 +79,37 @@ def test_a_returned_order_is_not_a_purchase(sales, account):
     assert Order.objects.get().status == OrderStatus.RETURNED
 
 
+def test_the_client_keeps_the_times_of_its_first_two_purchases(sales):
+    client = make_client(originator=sales)
+    first = make_order(client, placed_at=timezone.now() - 30 * DAY)
+    second = make_order(client, placed_at=timezone.now() - 20 * DAY)
+    third = make_order(client, placed_at=timezone.now() - 10 * DAY)
+    client.refresh_from_db()
+    assert (client.first_purchase_at, client.second_purchase_at) == (
+        first.placed_at,
+        second.placed_at,
+    )
+
+    services.order_record_event(order=first, type=OrderStatus.CANCELLED, at=timezone.now(), by=None)
+
+    client.refresh_from_db()
+    assert (client.first_purchase_at, client.second_purchase_at) == (
+        second.placed_at,
+        third.placed_at,
+    )
+    history = client.history.count()
+    for order in (second, third):
+        services.order_record_event(
+            order=order, type=OrderStatus.CANCELLED, at=timezone.now(), by=None
+        )
+    client.refresh_from_db()
+    assert (client.first_purchase_at, client.second_purchase_at) == (None, None)
+    # Two moves back (client → buyer → visitor), a history row each; the purchase times
+    # write none of their own.
+    assert client.stage == Stage.VISITOR
+    assert client.history.count() == history + 2
+
+
 def test_a_recount_without_a_change_writes_no_history(sales):
     client = make_client(originator=sales)
     before = StageChange.objects.count()

@@ -2,6 +2,7 @@ from datetime import timedelta
 from unittest import mock
 
 import time_machine
+from django.db import OperationalError
 from django.utils import timezone
 
 from followup_crm.services import heartbeat_record
@@ -66,3 +67,17 @@ def test_it_answers_503_when_the_database_is_down(client, db):
 
 def test_it_needs_no_login_and_allows_only_get(client, db):
     assert client.post("/healthz").status_code == 405
+
+
+def test_it_answers_503_to_a_logged_in_browser_when_the_database_is_down(client, sales):
+    heartbeat_record()
+    client.force_login(sales)
+
+    with (
+        mock.patch("django.contrib.auth.get_user", side_effect=OperationalError),
+        mock.patch("followup_crm.selectors.connection.cursor", side_effect=OperationalError),
+    ):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"]["ok"] is False

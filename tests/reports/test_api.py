@@ -41,13 +41,14 @@ def test_it_gives_a_director_the_figures_and_their_change(api, director, world):
         "commissions": "200.00",  # amounts travel as strings
     }
     assert body["previous"]["commissions"] == "100.00"
+    assert body["previous"]["open_recovery"] is None
     assert body["previous"]["days_to_second_purchase"] == 19.0
     assert body["change"] == {
         "satisfaction_rate": None,
         "nps": None,
         "responses": 0,
         "hidden_dissatisfaction": 0,
-        "open_recovery": 0,
+        "open_recovery": None,  # a figure of the present: nothing to compare it with
         "repeat_purchase_rate": 0.0,
         "days_to_second_purchase": 37.0,
         "conversion_rate": None,  # nobody came in from 2 to 31 October
