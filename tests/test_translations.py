@@ -4,6 +4,7 @@ These checks need no GNU gettext; `.ci/run` also re-extracts the messages with `
 to prove that no string in the code is missing from the catalogue.
 """
 
+import re
 from pathlib import Path
 
 import polib
@@ -26,6 +27,21 @@ def test_every_message_has_a_russian_translation():
     assert [entry.msgid for entry in po.untranslated_entries()] == []
     assert [entry.msgid for entry in po.fuzzy_entries()] == []
     assert len(po.translated_entries()) > 0
+
+
+def test_every_plural_has_all_the_russian_forms():
+    po = polib.pofile(str(CATALOGUE / "django.po"))
+    forms = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
+
+    incomplete = [
+        entry.msgid
+        for entry in po
+        if entry.msgid_plural
+        and not entry.obsolete
+        and sorted(form for form, text in entry.msgstr_plural.items() if text) != list(range(forms))
+    ]
+    assert forms == 4  # one, few, many, and the fraction form Django's Russian catalogue adds
+    assert incomplete == []
 
 
 def test_the_compiled_catalogue_matches_the_source():
