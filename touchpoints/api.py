@@ -14,7 +14,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -36,7 +41,10 @@ from .serializers import (
     TouchpointSerializer,
 )
 
+MAX_ID = 2**63 - 1  # the database's largest integer
 
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An id: a whole number within the database's integers. NumberFilter's Decimal would let
     1e30 through to the database, which overflows on it (a 500 instead of a 400)."""
@@ -45,7 +53,7 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
 
 
