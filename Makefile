@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test lint bench load messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -17,6 +17,10 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.installed-load: requirements.txt requirements-load.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-load.txt
 	touch $@
 
 run: $(VENV)/.installed
@@ -48,6 +52,14 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.touchpoints_bench
 	$(BIN)/python -m bench.calllist_bench $(BENCH_SCALE)
 	$(BIN)/python -m bench.reports_bench
+
+# The load test (bench/load.py): gunicorn on loopback, 50 managers and 50 survey clients for
+# LOAD_SECONDS, in a PostgreSQL database of its own (<name>_load beside DATABASE_URL, which must
+# be set). Figures printed, nothing asserted. Locust comes from requirements-load.txt.
+LOAD_SECONDS ?= 60
+
+load: $(VENV)/.installed-load
+	$(BIN)/python -m bench.load --seconds $(LOAD_SECONDS)
 
 # Regenerate the translation catalogues (needs GNU gettext; the compiled files are committed).
 messages: $(VENV)/.installed

@@ -1,20 +1,21 @@
 """Point Django at a database of the benchmark's own, so that no benchmark touches real data.
 
 With DATABASE_URL set, the benchmark uses a sibling PostgreSQL database named
-`<name>_bench` (created if missing); otherwise a SQLite file var/bench.sqlite3.
+`<name>_bench` (created if missing; the load test says `suffix="load"`: `<name>_load`);
+otherwise a SQLite file under var/bench/.
 """
 
 import os
 from urllib.parse import urlsplit, urlunsplit
 
 
-def bench_database() -> None:
+def bench_database(suffix: str = "bench") -> None:
     url = os.environ.get("DATABASE_URL", "")
     if url:
         parts = urlsplit(url)
         name = parts.path.lstrip("/") or "followup"
-        bench_url = urlunsplit(parts._replace(path=f"/{name}_bench"))
-        _create_postgres_database(url, f"{name}_bench")
+        bench_url = urlunsplit(parts._replace(path=f"/{name}_{suffix}"))
+        _create_postgres_database(url, f"{name}_{suffix}")
         os.environ["DATABASE_URL"] = bench_url
     else:
         os.environ["DATA_DIR"] = os.environ.get("BENCH_DATA_DIR", "var/bench")
