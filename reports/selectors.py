@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
     Count,
@@ -272,33 +273,37 @@ def discipline(
     if manager is not None:
         owed = owed.filter(assignee=manager)
     due = owed.filter(period.q("due_at")).exclude(status=TouchpointStatus.CANCELLED)
+    counts = {
+        "due": Count("id"),
+        "done": Count("id", filter=Q(status=TouchpointStatus.DONE)),
+        "on_time": Count(
+            "id", filter=Q(status=TouchpointStatus.DONE, closed_at__date__lte=F("due_day"))
+        ),
+    }
     annotated = due.annotate(due_day=TruncDate("due_at", tzinfo=_tz()))
-    per_manager = list(
-        annotated.values(
-            "assignee", "assignee__username", "assignee__first_name", "assignee__last_name"
-        )
-        .annotate(
-            due=Count("id"),
-            done=Count("id", filter=Q(status=TouchpointStatus.DONE)),
-            on_time=Count(
-                "id", filter=Q(status=TouchpointStatus.DONE, closed_at__date__lte=F("due_day"))
-            ),
-        )
-        .order_by("assignee__username")
-    )
-    overdue = (
-        dict(
-            owed.filter(status=TouchpointStatus.PLANNED, due_at__lt=now)
-            .values_list("assignee")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        if not past
-        else {}
+    if past:
+        totals = annotated.aggregate(**counts)
+        return {**totals, "rate": _percent(totals["on_time"], totals["due"])}
+    # Grouped by the assignee's id alone, the names read apart (the staff: a short table, read
+    # whole so the page's query count never depends on the data): joining the users into the
+    # grouping of a few hundred thousand rows cost a third of the query.
+    per_manager = list(annotated.values("assignee").annotate(**counts).order_by())
+    names = {
+        user["id"]: user
+        for user in get_user_model().objects.values("id", *PERSON_FIELDS).order_by()
+    }
+    overdue = dict(
+        owed.filter(status=TouchpointStatus.PLANNED, due_at__lt=now)
+        .values_list("assignee")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     for row in per_manager:
+        user = names[row["assignee"]]
+        row.update({f"assignee__{field}": user[field] for field in PERSON_FIELDS})
         row["overdue"] = overdue.get(row["assignee"], 0)
         row["rate"] = _percent(row["on_time"], row["due"])
+    per_manager.sort(key=lambda row: row["assignee__username"])
     total_due = sum(row["due"] for row in per_manager)
     total_on_time = sum(row["on_time"] for row in per_manager)
     return {
@@ -308,6 +313,9 @@ def discipline(
         "overdue": sum(overdue.values()),
         "by_manager": per_manager,
     }
+
+
+PERSON_FIELDS = ("username", "first_name", "last_name")
 
 
 # --- offers, refusals, referrals, commissions --------------------------------------------

@@ -248,6 +248,7 @@ class Touchpoint(models.Model):
             # What people owe and have not done, by due time: the reports' "overdue now".
             models.Index(
                 fields=["due_at"],
+                include=["assignee", "id"],
                 condition=Q(status="planned", is_automatic=False),
                 name="touchpoint_owed_open",
             ),

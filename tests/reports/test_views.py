@@ -303,7 +303,7 @@ def test_it_runs_the_same_queries_whatever_the_data(client, director, world):
     assert Touchpoint.objects.count() == 44
     big = count_queries(client)
 
-    # The request's own (session, user, roles), every section once (19), the headline once
-    # more for the previous period (9: without the breakdowns and the figures of the
-    # present), and the managers for the select.
-    assert small == big == 32
+    # The request's own (session, user, roles), every section once (20, the staff's names
+    # with the discipline), the headline once more for the previous period (9: without the
+    # breakdowns and the figures of the present), and the managers for the select.
+    assert small == big == 33
