@@ -220,8 +220,9 @@ class _Rows:
         row.stage_label = self._stages.get(row.client.stage, row.client.stage)
         phones = row.client.phones.all()
         number = phones[0].number if phones else None
-        row.phone_e164 = number.as_e164 if number else ""
-        row.phone_text = number.as_international if number else ""
+        # `is not None`: a PhoneNumber's truth value formats and validates the number.
+        row.phone_e164 = number.as_e164 if number is not None else ""
+        row.phone_text = number.as_international if number is not None else ""
         pk = str(row.pk)
         row.client_url = self._client_url.replace(self._PK, str(row.client_id))
         row.detail_url = self._detail_url.replace(self._PK, pk) + self._query
