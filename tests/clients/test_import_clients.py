@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from clients import imports, services
-from clients.imports import MAX_CELL_CHARS, import_file
+from clients import services
+from clients.imports import MAX_CELL_CHARS, apply, import_file
 from clients.models import Client, Consent, StageChange
 from tests.clients.fixtures.imports import csv_bytes, problems, run_import, xlsx_bytes
 
@@ -241,7 +241,7 @@ def test_a_failure_while_writing_rolls_back_every_row(db, monkeypatch):
             raise ValidationError({"email": ["Refused by a rule the check did not know."]})
         return real_create(**kwargs)
 
-    monkeypatch.setattr(imports, "client_create", create_then_fail)
+    monkeypatch.setattr(apply, "client_create", create_then_fail)
 
     report = run_import([["name"], ["A"], ["B"], ["C"], ["D"]])
 

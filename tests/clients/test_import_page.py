@@ -281,7 +281,7 @@ def test_a_job_that_crashes_is_marked_failed(
     def crash(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("clients.imports.import_file", crash)
+    monkeypatch.setattr("clients.imports.jobs.import_file", crash)
 
     with pytest.raises(RuntimeError):
         tasks.import_job_run(checked_job.pk)

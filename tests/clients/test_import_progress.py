@@ -4,6 +4,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from clients import imports
+from clients.imports import apply, client_rows
 from clients.models import Client, ImportJob
 from tests.clients.fixtures.imports import csv_bytes
 
@@ -35,16 +36,18 @@ def read_elsewhere(sql: str, params: list) -> object:
 @pytest.mark.django_db(transaction=True)
 def test_the_rows_checked_are_counted_before_the_import_starts(director, monkeypatch):
     job = confirmed_job(director, monkeypatch)
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 1)
+    # The rows are checked in client_rows and written in apply: each reads PROGRESS_EVERY.
+    for module in (client_rows, apply):
+        monkeypatch.setattr(module, "PROGRESS_EVERY", 1)
     seen = []
-    real_apply = imports.import_apply
+    real_apply = apply.import_apply
 
     def look_then_apply(**kwargs):
         current = ImportJob.objects.get(pk=job.pk)
         seen.append((current.status, current.report["phase"], current.processed_rows))
         return real_apply(**kwargs)
 
-    monkeypatch.setattr(imports, "import_apply", look_then_apply)
+    monkeypatch.setattr(apply, "import_apply", look_then_apply)
 
     imports.import_job_process(job_id=job.pk)
 
@@ -59,9 +62,10 @@ def test_the_page_sees_the_import_progress_before_the_import_commits(
     postgres, director, monkeypatch
 ):
     job = confirmed_job(director, monkeypatch)
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    for module in (client_rows, apply):
+        monkeypatch.setattr(module, "PROGRESS_EVERY", 2)
     seen = []
-    real_create = imports.client_create
+    real_create = apply.client_create
     table = ImportJob._meta.db_table
 
     def create_and_look(**kwargs):
@@ -74,7 +78,7 @@ def test_the_page_sees_the_import_progress_before_the_import_commits(
         )
         return created
 
-    monkeypatch.setattr(imports, "client_create", create_and_look)
+    monkeypatch.setattr(apply, "client_create", create_and_look)
 
     imports.import_job_process(job_id=job.pk)
 

@@ -1,0 +1,226 @@
+"""Checking the rows of a clients file against the CRM: the clients to create, to update and
+to leave as they are.
+
+Which rows are already in the CRM: a row is an existing client when its `client_id` is that
+client's id, or else when its e-mail (in any case) or one of its phone numbers belongs to that
+client. With `duplicates="update"` the client gets the row's non-empty cells (an empty cell
+never erases anything, phone numbers are added and never removed); with `duplicates="skip"`,
+or when nothing would change, the row is skipped. A row matching two different clients, or
+repeating the e-mail, phone or id of an earlier row of the same file, is a bad row.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
+
+from ..models import Client, ClientPhone, Consent, known_time_zones
+from .cells import _shorten, parse_date, parse_flag
+from .columns import CONSENT_COLUMNS
+from .files import Table
+from .report import PROGRESS_EVERY, ImportReport, Progress
+from .rows import RowReader, UserDirectory, _chunks
+
+# Duplicate rules for clients already in the CRM (see the module docstring).
+UPDATE = "update"
+SKIP = "skip"
+DUPLICATE_RULES = (UPDATE, SKIP)
+
+
+@dataclass
+class ClientRow:
+    reader: RowReader
+    client_id: int | None
+    fields: dict[str, Any]  # the model fields the row gives, read and valid
+    phones: list[str]
+    consents: dict[str, bool]
+
+
+@dataclass
+class ClientAction:
+    row: int
+    client: Client | None  # None: create
+    fields: dict[str, Any]
+    phones: list[str] | None  # the complete list to set; None: leave the phones alone
+    consents: dict[str, bool]
+
+
+def _read_client(reader: RowReader, users: UserDirectory, time_zones: set[str]) -> ClientRow:
+    fields: dict[str, Any] = {"name": reader.text("name", max_length=200, required=True)}
+    fields["kind"] = reader.choice("kind", Client.Kind.choices)
+    fields["contact_person"] = reader.text("contact_person", max_length=200)
+    fields["email"] = reader.email("email")
+    fields["postal_address"] = reader.text("postal_address")
+    fields["time_zone"] = reader.text("time_zone")
+    if fields["time_zone"] and fields["time_zone"] not in time_zones:
+        reader.error(
+            "time_zone",
+            _("“%(value)s” is not a time zone such as Europe/Moscow.")
+            % {"value": _shorten(fields["time_zone"])},
+        )
+    fields["language"] = reader.choice("language", settings.LANGUAGES)
+    fields["birthday"] = reader.parsed("birthday", parse_date)
+    if fields["birthday"] and fields["birthday"] > timezone.localdate():
+        reader.error("birthday", _("The birthday cannot be in the future."))
+    fields["source"] = reader.choice("source", Client.Source.choices)
+    fields["originator"] = reader.user("originator", users, role=SALES_MANAGER)
+    fields["account_manager"] = reader.user("account_manager", users, role=ACCOUNT_MANAGER)
+    fields["notes"] = reader.text("notes")
+    consents = {}
+    for column, channel in CONSENT_COLUMNS.items():
+        granted = reader.parsed(column, parse_flag)
+        if granted is not None:
+            consents[channel] = granted
+    return ClientRow(
+        reader=reader,
+        client_id=reader.positive_int("client_id"),
+        # Empty cells are not data: they never overwrite what the CRM knows.
+        fields={name: value for name, value in fields.items() if value not in ("", None)},
+        phones=reader.phones("phones"),
+        consents=consents,
+    )
+
+
+def _check_clients(
+    table: Table, report: ImportReport, duplicates: str, progress: Progress | None
+) -> list[ClientAction]:
+    users = UserDirectory(table, ("originator", "account_manager"))
+    time_zones = known_time_zones()
+    rows = []
+    for position, table_row in enumerate(table.rows, start=1):
+        rows.append(_read_client(RowReader(table_row, report.errors), users, time_zones))
+        if progress and position % PROGRESS_EVERY == 0:
+            progress("checking", position)
+
+    matches = _client_matches(rows)
+    existing = _clients_with_phones_and_consents(
+        {client_id for client_id in matches.values() if client_id}
+    )
+    actions = []
+    for row in rows:
+        client_id = matches.get(row.reader.number)
+        if row.reader.failed:
+            continue
+        if client_id is None:
+            report.created += 1
+            fields = {"source": Client.Source.IMPORT, **row.fields}
+            actions.append(ClientAction(row.reader.number, None, fields, row.phones, row.consents))
+            continue
+        action = _client_changes(existing[client_id], row) if duplicates == UPDATE else None
+        if action is None:
+            report.skipped += 1
+        else:
+            report.updated += 1
+            actions.append(action)
+    return actions
+
+
+def _client_matches(rows: list[ClientRow]) -> dict[int, int | None]:
+    """Row number → the existing client it is (None: a new one). Records a bad row for an id
+    that does not exist, a row matching two clients, and a row repeating an earlier one."""
+    emails = sorted({row.fields["email"].lower() for row in rows if "email" in row.fields})
+    phones = sorted({phone for row in rows for phone in row.phones})
+    ids = sorted({row.client_id for row in rows if row.client_id})
+    by_email: dict[str, set[int]] = {}
+    by_phone: dict[str, set[int]] = {}
+    known_ids: set[int] = set()
+    for chunk in _chunks(emails):
+        found = Client.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk)
+        for email, client_id in found.values_list("email_lower", "pk"):
+            by_email.setdefault(email, set()).add(client_id)
+    for chunk in _chunks(phones):
+        found = ClientPhone.objects.filter(number__in=chunk)
+        for number, client_id in found.values_list("number", "client_id"):
+            by_phone.setdefault(str(number), set()).add(client_id)
+    for chunk in _chunks(ids):
+        known_ids.update(Client.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+
+    matches: dict[int, int | None] = {}
+    seen: dict[tuple[str, str], int] = {}  # (column, value) → the first row that had it
+    for row in rows:
+        reader = row.reader
+        keys = [("phones", phone) for phone in row.phones]
+        if "email" in row.fields:
+            keys.insert(0, ("email", row.fields["email"].lower()))
+        if row.client_id:
+            keys.insert(0, ("client_id", str(row.client_id)))
+        for column, value in keys:
+            earlier = seen.setdefault((column, value), reader.number)
+            if earlier != reader.number:
+                reader.error(
+                    column,
+                    _("“%(value)s” is also in row %(row)d: put each client in one row.")
+                    % {"value": value, "row": earlier},
+                )
+        if row.client_id:
+            if row.client_id not in known_ids:
+                reader.error("client_id", _("There is no client %(id)d.") % {"id": row.client_id})
+            matches[reader.number] = row.client_id
+            continue
+        candidates: dict[int, str] = {}
+        if "email" in row.fields:
+            for client_id in by_email.get(row.fields["email"].lower(), ()):
+                candidates.setdefault(client_id, "email")
+        for phone in row.phones:
+            for client_id in by_phone.get(phone, ()):
+                candidates.setdefault(client_id, "phones")
+        if len(candidates) > 1:
+            reader.error(
+                next(iter(candidates.values())),
+                _(
+                    "The e-mail and phones match %(count)d different clients (ids %(ids)s): "
+                    "give client_id to say which one."
+                )
+                % {"count": len(candidates), "ids": ", ".join(map(str, sorted(candidates)))},
+            )
+        matches[reader.number] = next(iter(candidates)) if len(candidates) == 1 else None
+    return matches
+
+
+def _clients_with_phones_and_consents(ids: set[int]) -> dict[int, Client]:
+    clients: dict[int, Client] = {}
+    for chunk in _chunks(sorted(ids)):
+        for client in Client.objects.filter(pk__in=chunk).prefetch_related("phones"):
+            client.current_consents = {}  # type: ignore[attr-defined]
+            clients[client.pk] = client
+        newest_first = Consent.objects.filter(client_id__in=chunk).order_by("-at", "-id")
+        for client_id, channel, granted in newest_first.values_list(
+            "client_id", "channel", "granted"
+        ):
+            clients[client_id].current_consents.setdefault(channel, granted)  # type: ignore[attr-defined]
+    return clients
+
+
+def _client_changes(client: Client, row: ClientRow) -> ClientAction | None:
+    """What the row would change in an existing client; None when nothing."""
+    fields = {}
+    for name, value in row.fields.items():
+        if name in ("originator", "account_manager"):
+            same = getattr(client, f"{name}_id") == value.pk
+        elif name == "email":
+            same = client.email.lower() == value.lower()
+        else:
+            same = getattr(client, name) == value
+        if not same:
+            fields[name] = value
+    current = [phone.number.as_e164 for phone in client.phones.all()]
+    added = [phone for phone in row.phones if phone not in current]
+    consents = {
+        channel: granted
+        for channel, granted in row.consents.items()
+        if client.current_consents.get(channel) != granted  # type: ignore[attr-defined]
+    }
+    if not fields and not added and not consents:
+        return None
+    return ClientAction(
+        row=row.reader.number,
+        client=client,
+        fields=fields,
+        phones=current + added if added else None,
+        consents=consents,
+    )
