@@ -1,15 +1,14 @@
 import dataclasses
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_field
 from rest_framework import serializers
 
 from clients.models import Refusal
+from clients.serializers import AwareDateTimeField
 from clients.services import phone_normalize
 
 from .calls import CallReport
@@ -92,20 +91,6 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         # help text stay on each field that refers to it.
         schema = build_choice_field(self.target)
         return {key: schema[key] for key in ("type", "enum", "description") if key in schema}
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """A moment with its UTC offset. A time without one would be read in the server's zone,
-    which an integration elsewhere never means; it is refused instead of guessed."""
-
-    default_error_messages = {
-        "naive": _("Give the time with its UTC offset, e.g. 2030-05-17T15:30:00+03:00."),
-    }
-
-    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
-        if timezone.is_naive(value):
-            self.fail("naive")
-        return super().enforce_timezone(value)
 
 
 # The fields are CallReport's, and so are the names in a 400: the rules of a complete report
