@@ -37,6 +37,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         description="Proves that Beat and a worker run; read by /healthz.",
     ),
     PeriodicJob(
+        name="login records",
+        task="followup_crm.tasks.login_records_prune",
+        schedule=Cron(minute="45", hour="2"),
+        description="Deletes login records older than LOGIN_RECORDS_KEEP_DAYS.",
+    ),
+    PeriodicJob(
         name="clients: imports left behind",
         task="clients.tasks.import_jobs_sweep",
         schedule=Every(seconds=300),

@@ -173,6 +173,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every management command
+# Logins and failed logins are kept this long for audit, then pruned by a nightly job.
+LOGIN_RECORDS_KEEP_DAYS = int(os.environ.get("LOGIN_RECORDS_KEEP_DAYS", "180"))
 AXES_LOCKOUT_CALLABLE = "followup_crm.security.lockout_response"
 # The client's address: REMOTE_ADDR unless TRUSTED_PROXY_COUNT reverse proxies stand in front,
 # each appending the address it saw to X-Forwarded-For. Then the client is the entry that the

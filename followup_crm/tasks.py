@@ -7,3 +7,9 @@ from . import services
 @shared_task(acks_late=True)
 def heartbeat() -> None:
     services.heartbeat_record()
+
+
+# Deleting what is already gone deletes nothing: safe to run twice.
+@shared_task(acks_late=True)
+def login_records_prune() -> int:
+    return services.login_records_prune()
