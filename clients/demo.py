@@ -11,7 +11,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from . import services
-from .models import Client, CommissionRule, Handoff, OrderStatus
+from .models import Client, CommissionRule, Handoff, OrderStatus, Stage
 
 FIRST_NAMES = [
     "Ирина",
@@ -193,6 +193,14 @@ def demo_load(users: dict[str, User]) -> None:
     for handoff in handoffs[:-4]:
         handoff.accepted_at = now - dt.timedelta(days=1)
         handoff.save(update_fields=["accepted_at"])
+
+
+def demo_finish(users: dict[str, User]) -> None:
+    """A repeat buyer who asked to be forgotten: erased by the director once every app has
+    written its records, so the card shows what erasing keeps (orders, stages, scores)."""
+    client = Client.objects.filter(stage=Stage.CLIENT).order_by("pk").last()
+    if client is not None:
+        services.client_erase(client=client, by=users["director"])
 
 
 def _advance(order, placed: dt.datetime, now: dt.datetime, rng: random.Random, by: User) -> None:

@@ -16,7 +16,7 @@ from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_ro
 
 from . import services
 from .models import Channel, Client, Consent, OrderStatus, Refusal
-from .selectors import client_search
+from .selectors import client_search, person_name
 
 # One number per line, or several on a line separated by commas or semicolons.
 PHONE_SEPARATORS = re.compile(r"[\n\r,;]+")
@@ -73,7 +73,7 @@ class NoSuffix:
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 def users_in_group(group: str, keep: int | None = None) -> QuerySet[Any]:

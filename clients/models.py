@@ -169,6 +169,11 @@ class Client(models.Model):
     def is_erased(self) -> bool:
         return self.erased_at is not None
 
+    @property
+    def is_out_of_reach(self) -> bool:
+        """Archived or erased: nothing is planned for the client or sent to them."""
+        return self.is_archived or self.is_erased
+
 
 class ClientPhone(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="phones")

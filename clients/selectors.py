@@ -188,8 +188,6 @@ def client_timeline(client: Client) -> list[dict[str, Any]]:
 def consents_current(client_ids: "set[int] | list[int]") -> dict[int, dict[str, bool]]:
     """Each client's current choice per channel (the newest record wins); a channel never
     asked about is not granted. One query for any number of clients."""
-    from .models import Channel
-
     current = {client_id: dict.fromkeys(Channel.values, False) for client_id in client_ids}
     seen: set[tuple[int, str]] = set()
     rows = Consent.objects.filter(client_id__in=client_ids).order_by("client_id", "-at", "-id")
@@ -433,11 +431,8 @@ def _export_phones(client: Client) -> list[dict[str, Any]]:
 
 def _export_consents(client: Client) -> dict[str, Any]:
     history = consent_history(client)
-    current = dict.fromkeys(Channel.values, False)
-    for consent in reversed(history):  # oldest first: the newest record of a channel wins
-        current[consent.channel] = consent.granted
     return {
-        "current": current,
+        "current": consents_current([client.pk])[client.pk],
         "history": [
             {
                 "channel": _choice(Consent, "channel", consent.channel),

@@ -429,7 +429,7 @@ def handoff_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if form.errors:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
     else:
-        manager = handoff.to_user.get_full_name() or handoff.to_user.get_username()
+        manager = selectors.person_name(handoff.to_user)
         messages.success(
             request,
             _("%(name)s was handed to %(manager)s.")

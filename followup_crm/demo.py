@@ -1,5 +1,7 @@
 """Demo data for `make run`: people in every role, then each app's own demo records (a
-`demo.py` with `demo_load(users)` in the app, called in the order of INSTALLED_APPS).
+`demo.py` with `demo_load(users)` in the app, called in the order of INSTALLED_APPS), then each
+app's `demo_finish(users)` if it has one: what must come after every app's records (a client
+who asked to be forgotten once everything about them was written).
 
 Never loaded in production: demo logins with a known password must not exist there.
 """
@@ -42,11 +44,15 @@ def demo_is_needed() -> bool:
 @transaction.atomic
 def demo_load() -> dict[str, User]:
     users = demo_users()
-    for config in apps.get_app_configs():
-        if config.name != __package__ and find_spec(f"{config.name}.demo") is not None:
-            module = import_module(f"{config.name}.demo")
-            if hasattr(module, "demo_load"):
-                module.demo_load(users)
+    modules = [
+        import_module(f"{config.name}.demo")
+        for config in apps.get_app_configs()
+        if config.name != __package__ and find_spec(f"{config.name}.demo") is not None
+    ]
+    for step in ("demo_load", "demo_finish"):
+        for module in modules:
+            if hasattr(module, step):
+                getattr(module, step)(users)
     return users
 
 

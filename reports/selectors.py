@@ -263,6 +263,10 @@ def on_time_delivery(period: Period, manager: Any = None) -> dict[str, Any]:
 # --- touchpoint discipline ---------------------------------------------------------------
 
 
+# The staff fields the discipline table names a manager by.
+PERSON_FIELDS = ("username", "first_name", "last_name")
+
+
 def discipline(
     period: Period, now: dt.datetime, manager: Any = None, *, past: bool = False
 ) -> dict[str, Any]:
@@ -313,9 +317,6 @@ def discipline(
         "overdue": sum(overdue.values()),
         "by_manager": per_manager,
     }
-
-
-PERSON_FIELDS = ("username", "first_name", "last_name")
 
 
 # --- offers, refusals, referrals, commissions --------------------------------------------

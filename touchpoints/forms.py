@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from clients.forms import UserChoiceField
 from clients.models import Channel, Refusal, Stage
 from clients.services import phone_normalize
 from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
@@ -50,11 +51,6 @@ def manager_queryset(*, active_only: bool) -> QuerySet[Any]:
     return users.distinct().order_by("first_name", "last_name", "username")
 
 
-class ManagerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
-
-
 class CallListFilterForm(forms.Form):
     """The call list's section and filters, read from the query string. A value that does not
     fit is dropped rather than shown as an error: the list is still worth showing."""
@@ -73,7 +69,7 @@ class CallListFilterForm(forms.Form):
         label=_("Stage"), choices=[("", _("Any stage")), *Stage.choices], required=False
     )
     cadence = forms.ChoiceField(label=_("Cadence"), required=False)
-    manager = ManagerChoiceField(
+    manager = UserChoiceField(
         label=_("Manager"), queryset=get_user_model().objects.none(), required=False
     )
 
@@ -196,10 +192,10 @@ class SkipForm(forms.Form):
 class ReassignForm(forms.Form):
     """Whose open touchpoints move to whom, optionally only those due in a range of dates."""
 
-    from_user = ManagerChoiceField(
+    from_user = UserChoiceField(
         label=_("From"), queryset=get_user_model().objects.none(), empty_label="—"
     )
-    to_user = ManagerChoiceField(
+    to_user = UserChoiceField(
         label=_("To"), queryset=get_user_model().objects.none(), empty_label="—"
     )
     start = forms.DateField(label=_("Due from"), required=False, widget=_date_input())

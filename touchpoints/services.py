@@ -178,7 +178,7 @@ def plan_from_anchor(
     order: Order | None = None,
     steps: QuerySet[CadenceStep] | None = None,
 ) -> list[Touchpoint]:
-    if client.archived_at is not None or client.erased_at is not None:
+    if client.is_out_of_reach:
         return []
     now = timezone.now()
     planned = []
@@ -442,7 +442,7 @@ def _plan_next_years(*, today: dt.date) -> int:
     )
     batch = []
     for touchpoint in had_their_turn.iterator(chunk_size=1000):
-        if touchpoint.client.archived_at is not None or touchpoint.client.erased_at is not None:
+        if touchpoint.client.is_out_of_reach:
             continue
         tz = _client_tz(touchpoint.client)
         day = touchpoint.due_at.astimezone(tz).date() + relativedelta(years=1)

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clients.forms import add_service_errors
 from clients.models import Channel, Client, Consent, Stage
+from clients.selectors import person_name
 from clients.services import consent_record
 from clients.views import page_window, role_required
 from followup_crm.roles import DIRECTOR, ROLES, has_role, user_roles
@@ -545,7 +546,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
                     "%(count)d touchpoints moved to %(name)s.",
                     moved,
                 )
-                % {"count": moved, "name": to_user.get_full_name() or to_user.get_username()},
+                % {"count": moved, "name": person_name(to_user)},
             )
             return redirect("touchpoints:reassign")
     waiting = None

@@ -12,6 +12,8 @@ import pytest
 import time_machine
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients import services, signals
@@ -94,6 +96,18 @@ def test_it_shows_a_director_what_erasing_does(client, director, irina):
     assert f"Erased client #{irina.pk}" in page
     assert "cannot be undone" in page
     assert reverse("clients:data_export", args=[irina.pk]) in page
+
+
+def test_the_page_costs_the_same_queries_for_a_long_history(client, director, irina, sales):
+    bare = make_client(originator=sales, name="Bare")
+    login(client, director)
+
+    def cost(target) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("clients:erase", args=[target.pk])).status_code == 200
+        return len(captured)
+
+    assert cost(irina) == cost(bare)
 
 
 @pytest.mark.parametrize("persona", ["sales", "account"])

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from clients.models import Client
 from followup_crm.periodic import PERIODIC_JOBS
 from followup_crm.roles import ROLES
 
@@ -96,3 +97,14 @@ def test_the_production_mode_refuses_a_missing_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_demo_shows_an_erased_client_whose_orders_stay(db):
+    call_command("load_demo", "--if-empty", stdout=StringIO())
+
+    [erased] = Client.objects.filter(erased_at__isnull=False)
+    assert erased.name == f"Erased client #{erased.pk}"
+    assert erased.erased_by.username == "director"
+    assert erased.orders.count() >= 2  # a repeat buyer: the orders and the stage are kept
+    assert not erased.phones.exists()
+    assert not erased.touchpoints.filter(status="planned").exists()

@@ -280,3 +280,14 @@ def test_the_last_request_is_written_at_most_once_a_minute(client, sales, clock)
     assert session_writes(client) == 0
     clock.shift(dt.timedelta(seconds=61))
     assert session_writes(client) == 1
+
+
+def test_the_password_page_runs_a_fixed_number_of_queries(client, sales, django_assert_num_queries):
+    client.force_login(sales)
+
+    # The session, the user and their roles (for the menu): nothing that grows with data.
+    with django_assert_num_queries(3):
+        response = client.get("/password/")
+
+    assert response.status_code == 200
+    assert 'name="new_password1"' in response.content.decode()
