@@ -9,8 +9,6 @@ ValidationErrors become 400 answers with a message per field.
 from typing import Any
 
 import django_filters
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,19 +18,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework import mixins, parsers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ParseError
-from rest_framework.pagination import Cursor, CursorPagination
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
-from followup_crm.roles import ROLES, has_role
+from followup_crm.api import ApiViewSet, JSONParser
 
 from .filters import ClientFilter
 from .models import Client, Order, OrderEvent, OrderStatus, Referral, Refusal
@@ -60,79 +53,6 @@ from .services import (
     referral_record,
     refusal_record,
 )
-
-# --- shared plumbing ---------------------------------------------------------------------
-
-
-class HasRole(BasePermission):
-    """Only the product's three roles use the API; a login without a role gets nothing."""
-
-    message = _("Your account has no role in Followup CRM.")
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return has_role(request.user, *ROLES)
-
-
-class NewestFirstPagination(CursorPagination):
-    """Pages by id, newest first: each page is one indexed range query, with no COUNT(*) of the
-    table, and rows added while a client pages through do not shift the pages."""
-
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def decode_cursor(self, request: Request) -> Cursor | None:
-        cursor = super().decode_cursor(request)
-        # DRF decodes the position but does not check it: a hand-made cursor with a position
-        # that is not an id would fail in the database lookup instead of being a 404.
-        if cursor is not None and cursor.position is not None:
-            try:
-                int(cursor.position)
-            except ValueError:
-                raise NotFound(self.invalid_cursor_message) from None
-        return cursor
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, except that a document nested deeper than Python's recursion limit
-    is a 400 like any other malformed JSON instead of a RecursionError (a 500)."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError(_("JSON parse error - the document is nested too deeply.")) from None
-
-
-def service_error_detail(exc: DjangoValidationError) -> dict[str, Any]:
-    """A service's ValidationError as DRF's {field: [messages]}."""
-    detail = serializers.as_serializer_error(exc)
-    if NON_FIELD_ERRORS in detail:
-        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-    return detail
-
-
-class ApiViewSet(viewsets.GenericViewSet):
-    """The base of every viewset under /api/v1/."""
-
-    permission_classes = [IsAuthenticated, HasRole]
-    parser_classes = [JSONParser]
-    pagination_class = NewestFirstPagination
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # The services speak Django's ValidationError; the caller gets a 400, never a 500.
-        if isinstance(exc, DjangoValidationError):
-            exc = serializers.ValidationError(service_error_detail(exc))
-        return super().handle_exception(exc)
-
-    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        # The list's filters must not hide an object from its own URL (ClientFilter leaves
-        # archived clients out unless asked).
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
 
 # --- clients -----------------------------------------------------------------------------
 

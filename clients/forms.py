@@ -38,16 +38,6 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: each message on the field it names when the
-    form has that field, otherwise at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
 def new_client_owners(user: AbstractBaseUser) -> dict[str, Any]:
     """Who owns a client that `user` creates: a sales manager becomes its originator, an account
     manager its account manager, so that the new client is visible to whoever created it.

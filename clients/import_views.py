@@ -16,13 +16,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from followup_crm.pages import role_required
 from followup_crm.roles import DIRECTOR, ROLES
 
 from . import exports, imports
 from .filters import ClientFilter
 from .models import ImportJob
 from .selectors import clients_visible_to
-from .views import role_required
 
 
 class ImportForm(forms.Form):

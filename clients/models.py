@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from followup_crm.timezones import zone_or_company
+
 
 @functools.cache
 def known_time_zones() -> frozenset[str]:
@@ -168,6 +170,11 @@ class Client(models.Model):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The client's time zone: their local time decides when messages go out."""
+        return zone_or_company(self.time_zone)
 
     @property
     def is_out_of_reach(self) -> bool:

@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from followup_crm.pages import PageWindow, role_required
 from followup_crm.roles import DIRECTOR, ROLES
 
-from . import exports, selectors, services
+from . import data_export, exports, selectors, services
 from .models import AuditReason, Client
-from .views import PageWindow, role_required
 
 HISTORY_PAGE_SIZE = 50
 CONFIRMATION_WORD = "ERASE"
@@ -49,7 +49,7 @@ def client_data_export(request: HttpRequest, pk: int) -> HttpResponse:
         services.client_record_export(
             client=client, by=request.user, reason=AuditReason.DATA_EXPORT
         )
-        data = selectors.client_data_export(client, by=request.user)
+        data = data_export.client_data_export(client, by=request.user)
     body = json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
     filename = f"client-{client.pk}-data-{timezone.localdate():%Y-%m-%d}.json"
     return HttpResponse(

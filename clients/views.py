@@ -6,9 +6,6 @@ card post to their own URLs: without JavaScript they redirect back to the card w
 (POST-redirect-GET); with htmx they get the card back and swap it in place.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -16,12 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, ROLES, has_role, user_roles
 
 from . import selectors, services
@@ -34,7 +32,6 @@ from .forms import (
     OrderForm,
     ReferralForm,
     RefusalForm,
-    add_service_errors,
     new_client_owners,
 )
 from .models import Client, Handoff, Order, Referral
@@ -42,55 +39,6 @@ from .models import Client, Handoff, Order, Referral
 PAGE_SIZE = 50
 # The inbox is a working list, not an archive: past this many rows it says there are more.
 INBOX_LIMIT = 100
-
-View = Callable[..., HttpResponse]
-
-
-def role_required(*roles: str) -> Callable[[View], View]:
-    """A page for some roles only; for anyone else it does not exist (404, not 403), as with
-    objects they may not see. Put it under @login_required so that visitors log in first."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not has_role(request.user, *roles):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-@dataclass(frozen=True)
-class PageWindow:
-    rows: list[Any]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_number(self) -> int:
-        return self.number + 1
-
-
-def page_window(queryset: QuerySet[Any], page: str | None, size: int) -> PageWindow:
-    """One page of rows without counting the table: it fetches one row more than it shows to
-    learn whether a next page exists, so a page costs the same on ten rows or ten million."""
-    try:
-        number = max(int(page or 1), 1)
-    except ValueError:
-        number = 1
-    offset = (number - 1) * size
-    rows = list(queryset[offset : offset + size + 1])
-    return PageWindow(rows=rows[:size], number=number, has_next=len(rows) > size)
 
 
 def _client_or_404(request: HttpRequest, pk: int) -> Client:

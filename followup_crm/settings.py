@@ -393,6 +393,7 @@ REST_FRAMEWORK = {
     # Amounts are Decimal and travel as strings, never floats.
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "EXCEPTION_HANDLER": "followup_crm.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Followup CRM API",

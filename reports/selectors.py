@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
@@ -39,6 +38,7 @@ from clients.models import (
     Stage,
     StageChange,
 )
+from followup_crm.timezones import company_zone
 from surveys import selectors as survey_selectors
 from touchpoints.models import CallAttempt, Touchpoint, TouchpointStatus
 
@@ -53,7 +53,7 @@ class Period:
     @classmethod
     def from_dates(cls, first: dt.date, last: dt.date) -> "Period":
         """From the first to the last day, both included, in the company's time zone."""
-        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        tz = company_zone()
         return cls(
             dt.datetime.combine(first, dt.time(0), tzinfo=tz),
             dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz),
@@ -77,7 +77,7 @@ class Period:
 
 
 def _tz() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return company_zone()
 
 
 def _clients(manager: Any = None) -> QuerySet[Client]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clients.exports import XLSX_CONTENT_TYPE
-from clients.views import role_required
+from followup_crm.pages import role_required
 from followup_crm.roles import DIRECTOR
 
 from . import charts, exports, selectors

@@ -2,11 +2,9 @@
 `followup_crm/api_urls.py`). A director sees all of them; a manager those of their clients."""
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 import django_filters
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -17,7 +15,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
-from clients.api import ApiViewSet, visible_clients
+from clients.api import visible_clients
+from followup_crm.api import ApiViewSet
+from followup_crm.timezones import company_zone
 
 from . import services
 from .models import Response, ServiceCase, Source
@@ -26,7 +26,7 @@ from .serializers import ResponseSerializer, ServiceCaseResolveSerializer, Servi
 
 
 def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return dt.datetime.combine(day, dt.time(0), tzinfo=company_zone())
 
 
 def plausible_day(day: dt.date) -> None:

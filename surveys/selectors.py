@@ -8,11 +8,9 @@ less, or a service case opened in it is still open.
 
 import datetime as dt
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
@@ -21,6 +19,7 @@ from django.utils import timezone
 from clients.models import Client, Order
 from clients.selectors import client_visibility_q
 from followup_crm.roles import user_roles
+from followup_crm.timezones import company_zone
 
 from .models import Invitation, OrderLink, Response, ServiceCase, Source
 
@@ -97,7 +96,7 @@ def satisfaction(responses: QuerySet[Response]) -> Satisfaction:
 
 def satisfaction_by(responses: QuerySet[Response], by: str) -> dict[Any, Satisfaction]:
     """Figures per `source`, per `manager` (user id), per `month` or per `week`."""
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    tz = company_zone()
     keys = {
         "source": F("source"),
         "manager": F("manager"),
@@ -125,8 +124,8 @@ def hidden_dissatisfaction(start: dt.datetime, end: dt.datetime) -> QuerySet[Cli
     open_case = ServiceCase.objects.filter(
         client=OuterRef("pk"),
         resolved_at__isnull=True,
-        opened_on__gte=start.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date(),
-        opened_on__lt=end.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date(),
+        opened_on__gte=start.astimezone(company_zone()).date(),
+        opened_on__lt=end.astimezone(company_zone()).date(),
     )
     return Client.objects.filter(Exists(positive_survey)).filter(
         Exists(poor_call) | Exists(open_case)

@@ -7,11 +7,12 @@ not drawn twice. Three queries whatever the client's history, and at most LIMIT 
 """
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import get_language
+
+from followup_crm.timezones import company_zone
 
 from .models import Question, ServiceCase, Source
 
@@ -35,7 +36,7 @@ def _answers(response: Any, questions: dict[int, Question], language: str) -> li
 
 def _opened_at(case: ServiceCase) -> dt.datetime:
     # The case's date is a day; recorded the same day, the moment it was recorded places it.
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    tz = company_zone()
     if case.created_at.astimezone(tz).date() == case.opened_on:
         return case.created_at
     return dt.datetime.combine(case.opened_on, dt.time(12), tzinfo=tz)

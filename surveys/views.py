@@ -21,10 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clients.forms import add_service_errors
 from clients.models import Client
 from clients.selectors import client_search, clients_visible_to
-from clients.views import View, page_window, role_required
+from followup_crm.pages import View, add_service_errors, page_window, role_required
 from followup_crm.roles import ROLES
 
 from . import selectors, services

@@ -26,9 +26,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clients.api import ApiViewSet, visible_clients
+from clients.api import visible_clients
 from clients.models import Channel
 from clients.serializers import plausible_time
+from followup_crm.api import ApiViewSet
 
 from .calls import touchpoint_complete, touchpoint_reschedule, touchpoint_skip
 from .models import Touchpoint, TouchpointStatus

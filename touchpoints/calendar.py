@@ -14,6 +14,7 @@ import holidays
 from django.conf import settings
 
 from clients.models import Channel
+from followup_crm.timezones import company_zone
 
 ZoneInfo = zoneinfo.ZoneInfo
 
@@ -38,7 +39,7 @@ def _at(day: dt.date, hour: int, tz: ZoneInfo) -> dt.datetime:
 def call_window(day: dt.date, client_tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime] | None:
     """The part of `day` (the client's local date) when both the company works and it is
     daytime for the client; None when there is none."""
-    company_tz = ZoneInfo(settings.TIME_ZONE)
+    company_tz = company_zone()
     start = max(
         _at(day, settings.WORK_HOURS[0], company_tz), _at(day, settings.DAYTIME_HOURS[0], client_tz)
     )

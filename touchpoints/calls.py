@@ -7,7 +7,6 @@ contact (which plans it) or an explicit "no further contact" with the reason.
 
 import datetime as dt
 import logging
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,13 +50,6 @@ class CallReport:
     referral_phone: str = ""
     complaint: str = ""
     refusal_reason: str = ""
-
-
-def _client_tz(client: Client) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(client.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def _check_open(touchpoint: Touchpoint) -> None:
@@ -124,7 +116,7 @@ def call_report_errors(report: CallReport, today: dt.date) -> dict[str, list[str
 
 
 def _due_for_day(day: dt.date, client: Client) -> dt.datetime:
-    tz = _client_tz(client)
+    tz = client.zone
     return calendar.fit(
         dt.datetime.combine(day, dt.time(0), tzinfo=tz), channel=Channel.CALL, client_tz=tz
     )
@@ -167,9 +159,7 @@ def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User)
         if touchpoint.attempts < settings.CALL_MAX_ATTEMPTS:
             # Try again later the same day or the next working one; not lost, not forgotten.
             retry = now + dt.timedelta(hours=settings.CALL_RETRY_HOURS)
-            touchpoint.due_at = calendar.fit(
-                retry, channel=Channel.CALL, client_tz=_client_tz(client)
-            )
+            touchpoint.due_at = calendar.fit(retry, channel=Channel.CALL, client_tz=client.zone)
         else:
             touchpoint.status = TouchpointStatus.MISSED
             touchpoint.closed_at = now

@@ -5,16 +5,16 @@ to the card with a message (errors name the field): without JavaScript the brows
 htmx follows it too and, the request being htmx's, gets the card alone to swap in place.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.selectors import clients_visible_to
+from followup_crm.pages import errors_as_messages
 
 from .calls import touchpoint_reschedule, touchpoint_skip
 from .forms import RescheduleForm, SkipForm
@@ -34,19 +34,6 @@ def _touchpoint_or_404(request: HttpRequest, client_pk: int, pk: int) -> Touchpo
     return touchpoint
 
 
-def _report_errors(request: HttpRequest, form: forms.Form, error: ValidationError) -> None:
-    """Each message as a message of the page, after the label of the field it is about."""
-    if hasattr(error, "error_dict"):
-        problems = error.message_dict
-    else:
-        problems = {NON_FIELD_ERRORS: error.messages}
-    for field, texts in problems.items():
-        for text in texts:
-            if field in form.fields:
-                text = _("%(field)s: %(error)s") % {"field": form[field].label, "error": text}
-            messages.error(request, text)
-
-
 @login_required
 @require_POST
 def card_reschedule(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
@@ -56,13 +43,13 @@ def card_reschedule(request: HttpRequest, client_pk: int, pk: int) -> HttpRespon
         try:
             touchpoint_reschedule(touchpoint=touchpoint, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _report_errors(request, form, exc)
+            errors_as_messages(request, form, exc)
         else:
             messages.success(
                 request, _("“%(purpose)s” was moved.") % {"purpose": touchpoint.purpose}
             )
     else:
-        _report_errors(request, form, ValidationError(form.errors.as_data()))
+        errors_as_messages(request, form, ValidationError(form.errors.as_data()))
     return redirect("clients:detail", pk=client_pk)
 
 
@@ -75,11 +62,11 @@ def card_skip(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
         try:
             touchpoint_skip(touchpoint=touchpoint, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _report_errors(request, form, exc)
+            errors_as_messages(request, form, exc)
         else:
             messages.success(
                 request, _("“%(purpose)s” was skipped.") % {"purpose": touchpoint.purpose}
             )
     else:
-        _report_errors(request, form, ValidationError(form.errors.as_data()))
+        errors_as_messages(request, form, ValidationError(form.errors.as_data()))
     return redirect("clients:detail", pk=client_pk)

@@ -1,10 +1,8 @@
 import datetime as dt
-import zoneinfo
 from dataclasses import fields
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -14,6 +12,7 @@ from clients.forms import UserChoiceField
 from clients.models import Channel, Refusal, Stage
 from clients.services import phone_normalize
 from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
+from followup_crm.timezones import company_zone
 
 from .calls import CallReport
 from .models import Cadence, CallOutcome, OfferAnswer
@@ -217,7 +216,7 @@ class ReassignForm(forms.Form):
     def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The dates as moments of the company's time zone: from the start of the first day to
         the end of the last."""
-        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        tz = company_zone()
         start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
         return (
             dt.datetime.combine(start, dt.time(0), tzinfo=tz) if start else None,

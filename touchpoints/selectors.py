@@ -1,11 +1,9 @@
 """Reads of touchpoints shared by the pages and the API; visibility is decided here."""
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Case,
@@ -25,6 +23,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from clients.models import Channel, ClientPhone, Order, Stage
 from clients.selectors import client_visibility_q
 from followup_crm.roles import DIRECTOR, user_roles
+from followup_crm.timezones import company_zone
 
 from .models import CallAttempt, Touchpoint, TouchpointStatus
 
@@ -76,7 +75,7 @@ class CallListFilters:
 
 def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The start and end of the company's working day that holds `now`."""
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    tz = company_zone()
     today = now.astimezone(tz).date()
     start = dt.datetime.combine(today, dt.time(0), tzinfo=tz)
     return start, dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
@@ -121,7 +120,7 @@ def call_list(
     if filters.cadence:
         rows = rows.filter(step__cadence__slug=filters.cadence)
     latest_order = Order.objects.filter(client=OuterRef("client")).order_by("-placed_at", "-id")
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    tz = company_zone()
     return (
         call_rows(rows)
         .annotate(

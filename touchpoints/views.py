@@ -30,11 +30,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clients.forms import add_service_errors
 from clients.models import Channel, Client, Consent, Stage
 from clients.selectors import person_name
 from clients.services import consent_record
-from clients.views import page_window, role_required
+from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import DIRECTOR, ROLES, has_role, user_roles
 from followup_crm.security import letter_styles
 
@@ -128,13 +127,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 CALL_PAGE_SIZE = 25
 
 
-def _client_tz(client: Client) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(client.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 # The words every list row repeats, translated once for a page rather than in each of its rows:
 # {% translate %} took a third of a row's drawing. The row template prints them as {{ words.x }}.
 ROW_WORDS = {
@@ -207,7 +199,7 @@ class _Rows:
         the phone, the labels, the links (done here, 25 times a page, it costs a fraction of
         the template filters); and, when asked for (its own page, a form that came back with
         errors), the action forms."""
-        row.client_clock, row.good_time = self._clock(_client_tz(row.client))
+        row.client_clock, row.good_time = self._clock(row.client.zone)
         row.is_overdue = row.due_at < self.day_start
         row.is_due_today = self.day_start <= row.due_at < self.day_end
         due = timezone.localtime(row.due_at)

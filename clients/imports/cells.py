@@ -8,12 +8,12 @@ database.
 
 import datetime as dt
 import re
-import zoneinfo
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from followup_crm.timezones import company_zone
 
 from ..services import EARLIEST_TIME, LATEST_TIME
 
@@ -92,7 +92,7 @@ def parse_moment(value: Cell) -> dt.datetime:
                 % {"value": _shorten(text)}
             )
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        moment = timezone.make_aware(moment, company_zone())
     if not EARLIEST_TIME <= moment < LATEST_TIME:
         raise ValueError(_("Give a time between 1970 and 2999."))
     return moment

@@ -1,0 +1,92 @@
+"""What every page of the product shares: role gates, paging without counting, and one way
+of presenting a service's ValidationError (on a form, as page messages, and — through
+`followup_crm.api` — in the API)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from .roles import has_role
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """A page for some roles only; for anyone else it does not exist (404, not 403), as with
+    objects they may not see. Put it under @login_required so that visitors log in first."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_role(request.user, *roles):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@dataclass(frozen=True)
+class PageWindow:
+    rows: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+
+def page_window(queryset: QuerySet[Any], page: str | None, size: int) -> PageWindow:
+    """One page of rows without counting the table: it fetches one row more than it shows to
+    learn whether a next page exists, so a page costs the same on ten rows or ten million."""
+    try:
+        number = max(int(page or 1), 1)
+    except ValueError:
+        number = 1
+    offset = (number - 1) * size
+    rows = list(queryset[offset : offset + size + 1])
+    return PageWindow(rows=rows[:size], number=number, has_next=len(rows) > size)
+
+
+def errors_by_field(error: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as {field: [messages]}; errors about no field in particular
+    under NON_FIELD_ERRORS. The one reading of a service error the forms, the card's messages
+    and the API share."""
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {NON_FIELD_ERRORS: error.messages}
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: each message on the field it names when the
+    form has that field, otherwise at the top of the form."""
+    for field, texts in errors_by_field(error).items():
+        form.add_error(field if field in form.fields else None, texts)
+
+
+def errors_as_messages(request: HttpRequest, form: forms.BaseForm, error: ValidationError) -> None:
+    """Each message as a message of the page, after the label of the field it is about (for
+    the small forms that redirect back to the page they sit on)."""
+    for field, texts in errors_by_field(error).items():
+        for text in texts:
+            if field in form.fields:
+                text = _("%(field)s: %(error)s") % {"field": form[field].label, "error": text}
+            messages.error(request, text)
