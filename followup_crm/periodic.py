@@ -37,6 +37,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         description="Proves that Beat and a worker run; read by /healthz.",
     ),
     PeriodicJob(
+        name="staff mail",
+        task="followup_crm.tasks.staff_mail_send",
+        schedule=Every(seconds=60),
+        description="Sends the staff e-mails no task has sent yet and retries failed sends.",
+    ),
+    PeriodicJob(
         name="login records",
         task="followup_crm.tasks.login_records_prune",
         schedule=Cron(minute="45", hour="2"),

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import mail, services
 
 
 # Writing the same row again is harmless, so a redelivered message may run it twice.
@@ -13,3 +13,11 @@ def heartbeat() -> None:
 @shared_task(acks_late=True)
 def login_records_prune() -> int:
     return services.login_records_prune()
+
+
+# Claims before sending, so a second delivery of the same message finds nothing to send.
+@shared_task(acks_late=True)
+def staff_mail_send(mail_id: int | None = None) -> dict[str, int]:
+    """Send one queued staff mail (queued on commit), or sweep the outbox (Beat, no id)."""
+    result = mail.staff_mail_send_due(only=mail_id)
+    return {"claimed": result.claimed, "sent": result.sent, "failed": result.failed}

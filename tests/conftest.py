@@ -66,6 +66,20 @@ def director(db) -> User:
     return make_user("dina", DIRECTOR, is_staff=True)
 
 
+@pytest.fixture(autouse=True)
+def staff_mail_handed(monkeypatch) -> list[int]:
+    """The ids of the staff mails handed to the broker after a commit, recorded instead of
+    queued: no test leaves messages in the broker, and a test sends the outbox with the sweep
+    (followup_crm.mail.staff_mail_send_due)."""
+    from followup_crm import tasks
+
+    handed: list[int] = []
+    monkeypatch.setattr(
+        tasks.staff_mail_send, "apply_async", lambda args, **options: handed.append(args[0])
+    )
+    return handed
+
+
 @pytest.fixture
 def postgres(db) -> None:
     if connection.vendor != "postgresql":

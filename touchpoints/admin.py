@@ -34,7 +34,6 @@ from .models import (
     Anchor,
     Cadence,
     CadenceStep,
-    DigestLog,
     MessageTemplate,
     Performer,
     SendRecord,
@@ -432,10 +431,3 @@ class SendRecordAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel"]
     list_select_related = ["touchpoint__client"]
     search_fields = ["recipient", "subject", "provider_id"]
-
-
-@admin.register(DigestLog)
-class DigestLogAdmin(ReadOnlyAdmin):
-    list_display = ["user", "day", "items", "sent_at"]
-    list_select_related = ["user"]
-    date_hierarchy = "day"

@@ -6,7 +6,6 @@ contact (which plans it) or an explicit "no further contact" with the reason.
 """
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,20 +13,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clients import services as client_services
 from clients.models import Channel, Client, Refusal
+from followup_crm.mail import staff_mail_queue
+from followup_crm.models import StaffMail
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER
 
 from . import calendar, signals
 from .models import CallAttempt, CallOutcome, OfferAnswer, Touchpoint, TouchpointStatus
 
-logger = logging.getLogger(__name__)
 User = AbstractBaseUser
 
 # How far ahead an agreed next contact may be.
@@ -212,8 +211,9 @@ def _record_referral(*, client: Client, report: CallReport, by: User) -> None:
 
 
 def recovery_plan(*, client: Client, reason: str, by: User | None, source: Any) -> Touchpoint:
-    """A complaint or a poor score: an urgent call for the account manager, and the directors
-    told. Once per source (the attempt or the survey answer that raised it)."""
+    """A complaint or a poor score: an urgent call for the account manager, who is told by
+    e-mail, and the directors told too. Once per source (the attempt or the survey answer that
+    raised it)."""
     key = f"recovery:{source.__class__.__name__.lower()}:{source.pk}"
     touchpoint, created = Touchpoint.objects.get_or_create(
         client=client,
@@ -229,30 +229,41 @@ def recovery_plan(*, client: Client, reason: str, by: User | None, source: Any) 
         },
     )
     if created:
-        transaction.on_commit(lambda: _alert_directors(client=client, reason=reason))
+        _alert(touchpoint=touchpoint, by=by)
     return touchpoint
 
 
-def _alert_directors(*, client: Client, reason: str) -> None:
+def _alert(*, touchpoint: Touchpoint, by: User | None) -> None:
+    """Queue the alert for each director and for the manager who owns the recovery call (not
+    for the one who has just recorded the complaint): sent after the commit, by a worker."""
     recipients = list(
         get_user_model()
         .objects.filter(is_active=True, groups__name=DIRECTOR)
         .exclude(email="")
-        .values_list("email", flat=True)
+        .distinct()
+        .order_by("pk")
     )
-    if not recipients:
-        return
+    owner = touchpoint.assignee
+    if (
+        owner is not None
+        and owner.is_active
+        and owner != by
+        and owner.pk not in {user.pk for user in recipients}
+    ):
+        recipients.append(owner)
+    client = touchpoint.client
     link = settings.SITE_URL.rstrip("/") + f"/clients/{client.pk}/"
-    try:
-        send_mail(
-            subject=_("An unhappy client: %(name)s") % {"name": client.name},
-            message=f"{reason}\n\n{link}",
-            from_email=None,
-            recipient_list=recipients,
+    # In the site's language, as the other staff mail: users have no language of their own.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("An unhappy client: %(name)s") % {"name": client.name}
+    for user in recipients:
+        staff_mail_queue(
+            to=user,
+            kind=StaffMail.Kind.ALERT,
+            key=f"alert:{touchpoint.anchor_key}:{user.pk}",
+            subject=subject,
+            text=f"{touchpoint.talking_points}\n\n{link}",
         )
-    except OSError:
-        # The urgent touchpoint is the record that matters; the e-mail is a courtesy.
-        logger.warning("Could not alert the directors about client %s", client.pk, exc_info=True)
 
 
 def touchpoint_reschedule(

@@ -13,7 +13,6 @@ Templates use Django template syntax. The context every template gets:
 - `links`: `unsubscribe` (e-mail only: one click records the opt-out), `site`
 """
 
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,13 +20,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import make_msgid
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import translation
 
 from clients.models import Channel, Client
+from followup_crm import mail
 from followup_crm.roles import DIRECTOR
 
 from . import sms
@@ -40,12 +38,9 @@ class MessageError(Exception):
     """The message cannot be made (no template, a broken template): a permanent failure."""
 
 
-class TemporaryError(Exception):
-    pass
-
-
-class PermanentError(Exception):
-    pass
+# The same errors as every e-mail's: one way to say "try again later" and "never".
+TemporaryError = mail.TemporaryError
+PermanentError = mail.PermanentError
 
 
 @dataclass
@@ -208,17 +203,6 @@ def render(touchpoint: Touchpoint, templates: Templates) -> Message:
     return message
 
 
-def send_digest(*, user: Any, day: Any, touchpoints: list[Touchpoint]) -> str:
-    """The morning digest for one manager, in the site's language."""
-    from django.template.loader import render_to_string
-
-    context = {"user": user, "day": day, "touchpoints": touchpoints, "site": settings.SITE_URL}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("touchpoints/digest_subject.txt", context).strip()
-        text = render_to_string("touchpoints/digest.txt", context)
-    return send(Message(channel=Channel.EMAIL, recipient=user.email, subject=subject, text=text))
-
-
 def send(message: Message) -> str:
     """Hand the message over; returns the provider's id. Raises TemporaryError or
     PermanentError."""
@@ -229,23 +213,11 @@ def send(message: Message) -> str:
             raise TemporaryError(str(exc)) from exc
         except sms.PermanentError as exc:
             raise PermanentError(str(exc)) from exc
-    message_id = make_msgid(domain=settings.EMAIL_DOMAIN)
-    email = EmailMultiAlternatives(
+    # followup_crm.mail flattens line breaks in every header value and sorts the failures.
+    return mail.email_send(
+        to=message.recipient,
         subject=message.subject,
-        body=message.text,
-        to=[message.recipient],
-        headers={**message.headers, "Message-ID": message_id},
+        text=message.text,
+        html=message.html,
+        headers=message.headers,
     )
-    if message.html:
-        email.attach_alternative(message.html, "text/html")
-    try:
-        email.send()
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise PermanentError(f"The mail server refused the address: {exc}") from exc
-    except smtplib.SMTPResponseException as exc:
-        if 500 <= exc.smtp_code < 600:
-            raise PermanentError(f"The mail server refused the message: {exc}") from exc
-        raise TemporaryError(f"The mail server answered {exc.smtp_code}") from exc
-    except (smtplib.SMTPException, OSError) as exc:
-        raise TemporaryError(f"The mail server is unreachable: {exc}") from exc
-    return message_id

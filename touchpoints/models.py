@@ -301,24 +301,6 @@ class SendRecord(models.Model):
         return f"{self.get_channel_display()} → {self.recipient}: {self.get_status_display()}"
 
 
-class DigestLog(models.Model):
-    """One morning digest per manager and day: the row is written in the same transaction as
-    the send, so a second worker or a repeated tick finds it and sends nothing."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(_("day"))
-    items = models.PositiveIntegerField(_("touchpoints"), default=0)
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("morning digest")
-        verbose_name_plural = _("morning digests")
-        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.day}"
-
-
 class CallOutcome(models.TextChoices):
     REACHED = "reached", _("Reached")
     NO_ANSWER = "no_answer", _("No answer")

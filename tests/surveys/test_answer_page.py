@@ -9,6 +9,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from followup_crm.mail import staff_mail_send_due
+from followup_crm.models import StaffMail
 from surveys import selectors, services
 from surveys.models import Response
 from tests.clients.factories import make_client
@@ -87,7 +89,13 @@ def test_it_takes_exactly_one_answer_and_a_second_submission_changes_nothing(
 
 
 def test_a_poor_score_makes_exactly_one_recovery_call_even_when_sent_twice(
-    client, invitation, survey, account, alerted_director, django_capture_on_commit_callbacks
+    client,
+    invitation,
+    survey,
+    account,
+    alerted_director,
+    django_capture_on_commit_callbacks,
+    staff_mail_handed,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(url(invitation), answers(survey, score="2", text="Late delivery"))
@@ -103,6 +111,10 @@ def test_a_poor_score_makes_exactly_one_recovery_call_even_when_sent_twice(
     )
     assert "Late delivery" in recovery.talking_points
     assert Response.objects.count() == 1
+    assert mail.outbox == []  # queued for a worker, not sent by the client's request
+    [alert] = StaffMail.objects.all()
+    assert staff_mail_handed == [alert.pk]
+    staff_mail_send_due()
     assert [message.to for message in mail.outbox] == [["dina@example.com"]]
 
 

@@ -13,7 +13,6 @@ from tests.clients.factories import make_client, make_order
 from touchpoints.models import (
     Cadence,
     CadenceStep,
-    DigestLog,
     MessageTemplate,
     SendRecord,
     Touchpoint,
@@ -276,13 +275,3 @@ def test_it_shows_a_touchpoints_send_record_read_only(dina, planned):
     assert record_page.status_code == 200
     assert record_page.context["has_change_permission"] is False
     assert dina.get(reverse("admin:touchpoints_sendrecord_add")).status_code == 403
-
-
-def test_it_shows_digest_logs_read_only(dina, account):
-    DigestLog.objects.create(user=account, day=timezone.localdate(), items=4)
-
-    response = dina.get(reverse("admin:touchpoints_digestlog_changelist"))
-
-    assert response.status_code == 200
-    assert "anna" in response.content.decode()
-    assert dina.get(reverse("admin:touchpoints_digestlog_add")).status_code == 403

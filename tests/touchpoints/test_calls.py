@@ -9,6 +9,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from clients.models import Client, Referral, Refusal
+from followup_crm.mail import staff_mail_send_due
+from followup_crm.models import StaffMail
 from tests.clients.factories import make_client, make_order
 from touchpoints import calls, selectors
 from touchpoints.models import Cadence, CallAttempt, Touchpoint, TouchpointStatus
@@ -211,11 +213,13 @@ def test_a_complaint_makes_an_urgent_recovery_call_and_tells_the_director_once(
     assert Touchpoint.objects.filter(is_urgent=True).count() == 1
 
 
-def test_the_director_alert_goes_out_on_commit(
-    customer, account, director, django_capture_on_commit_callbacks
+def test_the_alert_is_queued_for_the_directors_and_handed_to_a_worker_on_commit(
+    customer, account, director, django_capture_on_commit_callbacks, staff_mail_handed
 ):
     director.email = "dina@example.com"
     director.save()
+    account.email = "anna@example.com"  # recorded the complaint herself: not alerted
+    account.save()
 
     with django_capture_on_commit_callbacks(execute=True):
         calls.touchpoint_complete(
@@ -226,6 +230,10 @@ def test_the_director_alert_goes_out_on_commit(
             by=account,
         )
 
+    [queued] = StaffMail.objects.all()
+    assert (queued.kind, queued.recipient, staff_mail_handed) == ("alert", director, [queued.pk])
+    assert mail.outbox == []
+    staff_mail_send_due()
     [alert] = mail.outbox
     assert alert.to == ["dina@example.com"]
     assert "Pavel" in alert.subject and "Late delivery" in alert.body

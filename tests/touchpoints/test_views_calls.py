@@ -9,6 +9,8 @@ import time_machine
 from django.core import mail
 
 from clients.models import Client, ClientPhone, Refusal
+from followup_crm.mail import staff_mail_send_due
+from followup_crm.models import StaffMail
 from tests.clients.factories import make_client, make_order
 from tests.conftest import make_user
 from touchpoints.models import Cadence, CadenceStep, CallAttempt, Touchpoint
@@ -511,11 +513,13 @@ def test_a_refusal_is_recorded_with_its_reason(client, sales, pavel):
     assert touchpoint.status == "done"
 
 
-def test_a_complaint_plans_an_urgent_recovery_call(
+def test_a_complaint_plans_an_urgent_recovery_call_and_alerts_its_owner_and_the_director(
     client, sales, account, director, pavel, django_capture_on_commit_callbacks
 ):
     director.email = "dina@example.com"
     director.save()
+    account.email = "anna@example.com"
+    account.save()
     pavel.account_manager = account
     pavel.save()
     touchpoint = call(pavel, sales)
@@ -539,7 +543,37 @@ def test_a_complaint_plans_an_urgent_recovery_call(
         "A leg is broken",
     )
     assert "An urgent recovery call is planned" in response.content.decode()
-    assert mail.outbox[0].to == ["dina@example.com"]
+    assert mail.outbox == []
+    assert staff_mail_send_due().sent == 2
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "anna@example.com",
+        "dina@example.com",
+    ]
+
+
+def test_a_client_name_with_a_line_break_cannot_break_the_alert(
+    client, sales, director, pavel, django_capture_on_commit_callbacks
+):
+    director.email = "dina@example.com"
+    director.save()
+    pavel.name = "Pavel\r\nBcc: everyone@example.com"
+    pavel.save()
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/calls/{touchpoint.pk}/complete/",
+            {"outcome": "reached", "next_contact_on": "2026-12-01", "complaint": "Rude courier"},
+        )
+
+    assert response.status_code == 302
+    assert StaffMail.objects.get().status == "queued"
+    assert staff_mail_send_due().sent == 1
+    [alert] = mail.outbox
+    assert alert.subject == "An unhappy client: Pavel Bcc: everyone@example.com"
+    assert alert.bcc == []
+    assert "\nBcc:" not in alert.message().as_string()
 
 
 def test_a_referral_given_on_the_call_is_recorded(client, sales, pavel):

@@ -1,26 +1,36 @@
-"""The morning digest: each manager's day by e-mail."""
+"""The morning digest: each manager's day by e-mail, through the staff outbox."""
 
 import datetime as dt
-import logging
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
+from followup_crm.mail import staff_mail_keys_taken, staff_mail_queue
+from followup_crm.models import StaffMail
 from followup_crm.timezones import company_zone
 
-from .. import messaging
-from ..models import (
-    DigestLog,
-    Touchpoint,
-    TouchpointStatus,
-)
+from ..models import Touchpoint, TouchpointStatus
 
-logger = logging.getLogger(__name__)
+
+def digest_key(user_id: int, day: dt.date) -> str:
+    return f"digest:{user_id}:{day.isoformat()}"
+
+
+def _render(user: User, day: dt.date, touchpoints: list[Touchpoint]) -> tuple[str, str]:
+    """Subject and text, in the site's language: users have no language of their own."""
+    context = {"user": user, "day": day, "touchpoints": touchpoints, "site": settings.SITE_URL}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("touchpoints/digest_subject.txt", context).strip()
+        text = render_to_string("touchpoints/digest.txt", context)
+    return subject, text
 
 
 def digest_send(*, day: dt.date | None = None) -> int:
-    """E-mail each manager their day: overdue and due calls and tasks. Once per manager and
-    day, however often it runs."""
+    """Queue for each manager the e-mail of their day: overdue and due calls and tasks. Once
+    per manager and day, however often it runs (the outbox key says so); returns how many
+    were queued."""
     day = day or timezone.localdate()
     tz = company_zone()
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
@@ -29,26 +39,25 @@ def digest_send(*, day: dt.date | None = None) -> int:
             status=TouchpointStatus.PLANNED, is_automatic=False, due_at__lt=end
         )
         .exclude(assignee=None)
+        .exclude(assignee__email="")
         .select_related("client", "assignee")
         .order_by("assignee_id", "due_at")
     )
     by_user: dict[int, list[Touchpoint]] = {}
     for touchpoint in work:
         by_user.setdefault(touchpoint.assignee_id, []).append(touchpoint)
-    already = set(DigestLog.objects.filter(day=day).values_list("user_id", flat=True))
-    sent = 0
+    if not by_user:
+        return 0
+    taken = staff_mail_keys_taken([digest_key(user_id, day) for user_id in by_user])
+    queued = 0
     for user_id, items in by_user.items():
+        key = digest_key(user_id, day)
+        if key in taken:
+            continue
         user = items[0].assignee
-        if user_id in already or not user.email:
-            continue
-        try:
-            with transaction.atomic():
-                DigestLog.objects.create(user=user, day=day, items=len(items))
-                messaging.send_digest(user=user, day=day, touchpoints=items)
-        except IntegrityError:
-            continue  # another worker sent it
-        except (messaging.TemporaryError, messaging.PermanentError):
-            logger.warning("Morning digest for %s not sent", user, exc_info=True)
-            continue
-        sent += 1
-    return sent
+        subject, text = _render(user, day, items)
+        if staff_mail_queue(
+            to=user, kind=StaffMail.Kind.DIGEST, key=key, subject=subject, text=text
+        ):
+            queued += 1
+    return queued
