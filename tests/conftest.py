@@ -148,3 +148,27 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def blocking_mail(settings) -> Iterator[list[int]]:
+    """An SMTP server that never answers: the calls made to it (each would hang)."""
+    from tests.followup_crm.mail_backends import BlockingBackend
+
+    settings.EMAIL_BACKEND = "tests.followup_crm.mail_backends.BlockingBackend"
+    BlockingBackend.calls.clear()
+    BlockingBackend.release.clear()
+    yield BlockingBackend.calls
+    BlockingBackend.release.set()
+
+
+@pytest.fixture
+def flaky_mail(settings) -> Iterator[list[Exception]]:
+    """A mail server that fails with the exceptions a test puts in the list, one per send,
+    then delivers to mail.outbox."""
+    from tests.followup_crm.mail_backends import FlakyBackend
+
+    settings.EMAIL_BACKEND = "tests.followup_crm.mail_backends.FlakyBackend"
+    FlakyBackend.failures.clear()
+    yield FlakyBackend.failures
+    FlakyBackend.failures.clear()

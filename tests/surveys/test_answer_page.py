@@ -2,6 +2,7 @@
 and an expired link, errors next to their question, the recovery rule, and never a 500."""
 
 import datetime as dt
+import time
 from unittest import mock
 
 import pytest
@@ -116,6 +117,33 @@ def test_a_poor_score_makes_exactly_one_recovery_call_even_when_sent_twice(
     assert staff_mail_handed == [alert.pk]
     staff_mail_send_due()
     assert [message.to for message in mail.outbox] == [["dina@example.com"]]
+
+
+def test_a_poor_score_returns_at_once_while_the_mail_server_hangs(
+    client,
+    invitation,
+    survey,
+    alerted_director,
+    blocking_mail,
+    staff_mail_handed,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url(invitation), answers(survey, score="1", text="Broken on arrival"))
+
+    assert page.status_code == 200
+    assert time.monotonic() - started < 5  # the blocking server would hold it for 10 s
+    assert blocking_mail == []  # the request never talked to the mail server
+    [alert] = StaffMail.objects.all()
+    assert (alert.status, alert.to, staff_mail_handed) == ("queued", "dina@example.com", [alert.pk])
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert staff_mail_send_due().sent == 1
+    [message] = mail.outbox
+    assert message.subject == "An unhappy client: Olga Petrova"
+    assert "Broken on arrival" in message.body
 
 
 def test_a_missing_required_answer_comes_back_next_to_its_question(client, invitation, survey):
