@@ -13,9 +13,10 @@ every minute by Beat) claims due rows with a compare-and-set of the status (and 
 where the database has it), sends them, and records the outcome: sent, queued again after an
 exponential backoff for a temporary failure, failed for a permanent one or after
 SEND_MAX_ATTEMPTS. A sender killed after its claim leaves rows in "sending"; once their lease
-has expired, the next sweep returns them to "queued". The outcomes of a sweep are written
-together (its query count does not grow with the mails), so a sender killed in the middle of a
-sweep may send some of its mails again: they carry the Message-ID made when they were queued.
+has expired, the next sweep returns them to "queued". Each mail is recorded as sent right
+after the server took it, so a sender killed in the middle of a sweep may send again only the
+mail in flight at the kill (and it carries the Message-ID made when it was queued, so mail
+servers can drop the copy). Failures are written together at the end of the sweep.
 """
 
 import datetime as dt
@@ -202,7 +203,9 @@ def staff_mail_send_due(
     result.claimed = len(mails)
     if not mails:
         return result
-    sent: list[int] = []
+    # Only rows this sender still holds are written.
+    held = StaffMail.objects.filter(status=StaffMail.Status.SENDING, lease_owner=owner)
+    sent = 0
     not_sent: list[StaffMail] = []
     for mail in mails:
         try:
@@ -222,17 +225,15 @@ def staff_mail_send_due(
             logger.exception("Sending staff mail %s failed", mail.pk)
             not_sent.append(_not_sent(mail, repr(exc), permanent=False, now=now))
         else:
-            sent.append(mail.pk)
-    # Only rows this sender still holds are written.
-    held = StaffMail.objects.filter(status=StaffMail.Status.SENDING, lease_owner=owner)
-    if sent:
-        held.filter(id__in=sent).update(
-            status=StaffMail.Status.SENT,
-            sent_at=timezone.now(),
-            error="",
-            lease_until=None,
-            lease_owner="",
-        )
+            # Recorded at once: a kill later in the sweep must not send this one again.
+            held.filter(id=mail.pk).update(
+                status=StaffMail.Status.SENT,
+                sent_at=timezone.now(),
+                error="",
+                lease_until=None,
+                lease_owner="",
+            )
+            sent += 1
     if not_sent:
         for mail in not_sent:
             mail.lease_until, mail.lease_owner = None, ""
@@ -241,7 +242,7 @@ def staff_mail_send_due(
         )
         for mail in not_sent:
             logger.warning("Staff mail %s not sent: %s", mail.pk, mail.error)
-    result.sent = len(sent)
+    result.sent = sent
     result.failed = sum(mail.status == StaffMail.Status.FAILED for mail in not_sent)
     result.retried = len(not_sent) - result.failed
     return result
