@@ -81,9 +81,7 @@ def change_text(change: TouchpointChange) -> str:
     actor = _name(change.actor)
     reason = change.reason
     if change.action == TouchpointChange.Action.RESCHEDULED:
-        when = formats.date_format(
-            timezone.localtime(change.new_due_at), "SHORT_DATETIME_FORMAT"
-        )
+        when = formats.date_format(timezone.localtime(change.new_due_at), "SHORT_DATETIME_FORMAT")
         text = gettext("Moved to %(when)s by %(name)s") % {"when": when, "name": actor}
     elif change.action == TouchpointChange.Action.SKIPPED:
         text = gettext("Skipped by %(name)s") % {"name": actor}

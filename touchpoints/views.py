@@ -543,9 +543,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
         )
         to_user = form.cleaned_data["to_user"]
         try:
-            result = calls.touchpoints_reassign(
-                touchpoints=rows, to_user=to_user, by=request.user
-            )
+            result = calls.touchpoints_reassign(touchpoints=rows, to_user=to_user, by=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -38,9 +38,7 @@ def postal_mark_sent(*, touchpoints: QuerySet[Touchpoint], by: User) -> BulkChan
         status=TouchpointStatus.DONE, outcome="posted", closed_at=now
     )
     TouchpointChange.objects.bulk_create(
-        TouchpointChange(
-            touchpoint_id=pk, at=now, actor=by, action=TouchpointChange.Action.POSTED
-        )
+        TouchpointChange(touchpoint_id=pk, at=now, actor=by, action=TouchpointChange.Action.POSTED)
         for pk in planned
     )
     return BulkChange(changed=len(planned), refused=len(wanted) - len(planned))
