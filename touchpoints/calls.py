@@ -261,7 +261,7 @@ def _alert_directors(*, client: Client, reason: str) -> None:
         logger.warning("Could not alert the directors about client %s", client.pk, exc_info=True)
 
 
-def changed_meanwhile(pk: int) -> ValidationError:
+def _changed_meanwhile(pk: int) -> ValidationError:
     """The refusal when a touchpoint is no longer as the caller read it: what it is now."""
     current = Touchpoint.objects.filter(pk=pk).values_list("status", "due_at").first()
     if current is None:
@@ -299,7 +299,7 @@ def touchpoint_reschedule(
         pk=touchpoint.pk, status=TouchpointStatus.PLANNED, due_at=touchpoint.due_at
     ).update(due_at=due_at, note=note)
     if not moved:
-        raise changed_meanwhile(touchpoint.pk)
+        raise _changed_meanwhile(touchpoint.pk)
     TouchpointChange.objects.create(
         touchpoint=touchpoint,
         at=timezone.now(),
@@ -325,7 +325,7 @@ def touchpoint_skip(*, touchpoint: Touchpoint, reason: str, by: User) -> Touchpo
         status=TouchpointStatus.SKIPPED, outcome="skipped", note=reason.strip(), closed_at=now
     )
     if not skipped:
-        raise changed_meanwhile(touchpoint.pk)
+        raise _changed_meanwhile(touchpoint.pk)
     TouchpointChange.objects.create(
         touchpoint=touchpoint,
         at=now,
