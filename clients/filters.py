@@ -46,15 +46,19 @@ class ClientFilter(django_filters.FilterSet):
         # The queryset is evaluated per request so that new managers appear.
         self.filters["manager"].queryset = managers()
 
-    def filter_search(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
+    def filter_search(self, queryset: QuerySet[Client], _name: str, value: str) -> QuerySet[Client]:
         return client_search(queryset, value)
 
-    def filter_manager(self, queryset: QuerySet[Client], name: str, value: Any) -> QuerySet[Client]:
+    def filter_manager(
+        self, queryset: QuerySet[Client], _name: str, value: Any
+    ) -> QuerySet[Client]:
         if value is None:
             return queryset
         return queryset.filter(originator=value) | queryset.filter(account_manager=value)
 
-    def filter_consent(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
+    def filter_consent(
+        self, queryset: QuerySet[Client], _name: str, value: str
+    ) -> QuerySet[Client]:
         return clients_with_consent(queryset, value) if value else queryset
 
     @property

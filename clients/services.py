@@ -143,6 +143,7 @@ def client_archive(*, client: Client, by: User | None) -> Client:
     """Clients are archived, never deleted: their orders and history stay."""
     if client.archived_at is None:
         client.archived_at = timezone.now()
+        client._history_user = by
         client.save(update_fields=["archived_at", "updated_at"])
     return client
 
@@ -150,6 +151,7 @@ def client_archive(*, client: Client, by: User | None) -> Client:
 def client_restore(*, client: Client, by: User | None) -> Client:
     if client.archived_at is not None:
         client.archived_at = None
+        client._history_user = by
         client.save(update_fields=["archived_at", "updated_at"])
     return client
 
@@ -350,7 +352,7 @@ def _purchases_changed(*, client: Client, reason: str, by: User | None) -> None:
     """Everything that follows from a client's purchases changing, in order."""
     client_recount_purchases(client=client)
     commission_recount(client=client)
-    referral_convert(referred=client, by=by)
+    referral_convert(referred=client)
     was_new = client.stage in (Stage.PROSPECT, Stage.VISITOR)
     client_recount_stage(client=client, reason=reason, by=by)
     if was_new and client.stage not in (Stage.PROSPECT, Stage.VISITOR):
@@ -552,6 +554,7 @@ def order_set_promised_date(
         return order
     _check_promised_date(order.placed_at, promised_date)
     order.promised_date = promised_date
+    order._history_user = by
     order.save(update_fields=["promised_date"])
     signals.order_promised_date_changed.send(sender=Order, order=order, previous=previous)
     return order
@@ -606,6 +609,7 @@ def handoff_create(
     )
     if to_user is not None and client.account_manager_id != to_user.pk:
         client.account_manager = to_user
+        client._history_user = by
         client.save(update_fields=["account_manager", "updated_at"])
     signals.handoff_created.send(sender=Handoff, handoff=handoff)
     return handoff
@@ -620,6 +624,7 @@ def handoff_assign(*, handoff: Handoff, to_user: User, by: User | None) -> Hando
     handoff.save(update_fields=["to_user", "accepted_at"])
     client = handoff.client
     client.account_manager = to_user
+    client._history_user = by
     client.save(update_fields=["account_manager", "updated_at"])
     return handoff
 
@@ -654,7 +659,7 @@ def referral_record(
     if referred.source == Client.Source.OTHER:
         referred.source = Client.Source.REFERRAL
         referred.save(update_fields=["source", "updated_at"])
-    referral_convert(referred=referred, by=by)
+    referral_convert(referred=referred)
     client_recount_stage(
         client=referrer,
         reason=_("Referred %(name)s") % {"name": referred.name},
@@ -663,7 +668,25 @@ def referral_record(
     return referral
 
 
-def referral_convert(*, referred: Client, by: User | None) -> Referral | None:
+@transaction.atomic
+def referral_record_new(
+    *,
+    referrer: Client,
+    by: User | None,
+    name: str,
+    phones: list[str],
+    reward: str = "",
+    **fields: Any,
+) -> Referral:
+    """Someone a client recommended who is not on the books yet: the new client and the referral
+    are one fact, both written or neither."""
+    referred = client_create(
+        by=by, name=name, phones=phones, source=Client.Source.REFERRAL, **fields
+    )
+    return referral_record(referrer=referrer, referred=referred, by=by, reward=reward)
+
+
+def referral_convert(*, referred: Client) -> Referral | None:
     """When a referred person has bought, reward the referrer once."""
     referral = Referral.objects.filter(referred=referred, converted_at__isnull=True).first()
     if referral is None or not _purchases(referred).exists():

@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -247,23 +246,28 @@ def referral_record(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            # A new person and the referral are one fact: both are written or neither.
-            with transaction.atomic():
-                referred = data["existing"] or services.client_create(
+            if data["existing"]:
+                referral = services.referral_record(
+                    referrer=client,
+                    referred=data["existing"],
+                    by=request.user,
+                    reward=data["reward"],
+                )
+            else:
+                referral = services.referral_record_new(
+                    referrer=client,
                     by=request.user,
                     name=data["name"],
                     phones=[data["phone"]],
-                    source=Client.Source.REFERRAL,
+                    reward=data["reward"],
                     **new_client_owners(request.user),
-                )
-                services.referral_record(
-                    referrer=client, referred=referred, by=request.user, reward=data["reward"]
                 )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(
-                request, _("%(name)s is recorded as referred.") % {"name": referred.name}
+                request,
+                _("%(name)s is recorded as referred.") % {"name": referral.referred.name},
             )
             return _card_done(request, client)
     return _render_card(request, client, referral_form=form)

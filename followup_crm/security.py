@@ -16,7 +16,6 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -51,7 +50,7 @@ class LoginThrottleBackend(AxesBackend):
 
 
 def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+    request: HttpRequest, _original_response: HttpResponse | None, _credentials: dict | None
 ) -> HttpResponse:
     """The answer to a login refused because of too many failures (HTTP 429)."""
     minutes = int(get_cool_off(request).total_seconds() // 60)
@@ -66,18 +65,14 @@ def lockout_response(
     return render(request, "followup_crm/lockout.html", context, status=429)
 
 
-def session_start(
-    sender: object, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
-) -> None:
+def session_start(request: HttpRequest, **kwargs: Any) -> None:
     """On every login (user_logged_in): the session's clocks start."""
     now = time.time()
     request.session[STARTED_AT] = now
     request.session[SEEN_AT] = now
 
 
-def api_lockout_flag(
-    sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
-) -> None:
+def api_lockout_flag(request: HttpRequest | None = None, **kwargs: Any) -> None:
     """After axes has counted a failure (user_login_failed): the API's token login passes
     REST framework's request, on which axes marks a lockout; its middleware looks at the
     Django request inside, so the mark is copied there and the API answers 429 too."""

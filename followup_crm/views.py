@@ -14,7 +14,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(_request: HttpRequest) -> JsonResponse:
     checks = {
         "database": selectors.health_database(),
         "broker": selectors.health_broker(),

@@ -398,16 +398,16 @@ Section = Callable[[Period, dt.datetime, Any], Any]
 # once and derives the headline from the same results, so no query runs twice; an export
 # computes only the block its table is drawn from.
 SECTIONS: dict[str, Section] = {
-    "satisfaction": lambda period, now, manager: satisfaction(period, manager),
-    "repeat_purchases": lambda period, now, manager: repeat_purchases(period, manager),
-    "cohorts": lambda period, now, manager: cohorts(period, manager),
-    "funnel": lambda period, now, manager: funnel(period, manager),
-    "delivery": lambda period, now, manager: on_time_delivery(period, manager),
+    "satisfaction": lambda period, _now, manager: satisfaction(period, manager),
+    "repeat_purchases": lambda period, _now, manager: repeat_purchases(period, manager),
+    "cohorts": lambda period, _now, manager: cohorts(period, manager),
+    "funnel": lambda period, _now, manager: funnel(period, manager),
+    "delivery": lambda period, _now, manager: on_time_delivery(period, manager),
     "discipline": lambda period, now, manager: discipline(period, now, manager),
-    "offers": lambda period, now, manager: offers(period, manager),
-    "refusals": lambda period, now, manager: refusal_reasons(period, manager),
-    "referrals": lambda period, now, manager: referrals(period, manager),
-    "commissions": lambda period, now, manager: commissions(period, manager),
+    "offers": lambda period, _now, manager: offers(period, manager),
+    "refusals": lambda period, _now, manager: refusal_reasons(period, manager),
+    "referrals": lambda period, _now, manager: referrals(period, manager),
+    "commissions": lambda period, _now, manager: commissions(period, manager),
 }
 HEADLINE_SECTIONS = (
     "satisfaction",
@@ -420,8 +420,8 @@ HEADLINE_SECTIONS = (
 # The headline's sections for a past period, only compared with (see headline).
 PAST_SECTIONS: dict[str, Section] = {
     **SECTIONS,
-    "satisfaction": lambda period, now, manager: satisfaction(period, manager, past=True),
-    "funnel": lambda period, now, manager: funnel(period, manager, past=True),
+    "satisfaction": lambda period, _now, manager: satisfaction(period, manager, past=True),
+    "funnel": lambda period, _now, manager: funnel(period, manager, past=True),
     "discipline": lambda period, now, manager: discipline(period, now, manager, past=True),
 }
 

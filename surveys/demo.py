@@ -124,7 +124,7 @@ def _case(
         Response.objects.filter(origin_key=f"service:{case.pk}").update(at=at)
 
 
-def demo_load(users: dict[str, User]) -> None:
+def demo_load(_users: dict[str, User]) -> None:
     rng = random.Random(7)
     now = timezone.now()
     survey = Survey.objects.filter(slug=settings.DEFAULT_SURVEY).first()

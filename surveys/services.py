@@ -223,7 +223,8 @@ def service_case_resolve(
     case.resolution = resolution.strip()
     case.satisfaction = satisfaction
     case.resolved_at = timezone.now()
-    case.full_clean(exclude=["recorded_by"])
+    case.resolved_by = by
+    case.full_clean(exclude=["recorded_by", "resolved_by"])
     with transaction.atomic():
         case.save()
         _service_response(case)

@@ -173,7 +173,7 @@ def order_page(request: HttpRequest, token: str) -> HttpResponse:
 
 def _case_or_404(request: HttpRequest, pk: int) -> ServiceCase:
     cases = selectors.service_cases_visible_to(request.user).select_related(
-        "client", "order", "recorded_by"
+        "client", "order", "recorded_by", "resolved_by"
     )
     return get_object_or_404(cases, pk=pk)
 

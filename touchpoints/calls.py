@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from clients import services as client_services
@@ -25,7 +25,14 @@ from followup_crm.models import StaffMail
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER
 
 from . import calendar, signals
-from .models import CallAttempt, CallOutcome, OfferAnswer, Touchpoint, TouchpointStatus
+from .models import (
+    CallAttempt,
+    CallOutcome,
+    OfferAnswer,
+    Touchpoint,
+    TouchpointChange,
+    TouchpointStatus,
+)
 
 User = AbstractBaseUser
 
@@ -199,15 +206,14 @@ def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User)
 
 def _record_referral(*, client: Client, report: CallReport, by: User) -> None:
     originator = by if by.groups.filter(name=SALES_MANAGER).exists() else client.originator
-    referred = client_services.client_create(
+    client_services.referral_record_new(
+        referrer=client,
         by=by,
         name=report.referral_name.strip(),
         phones=[report.referral_phone] if report.referral_phone.strip() else [],
-        source=Client.Source.REFERRAL,
         originator=originator,
         notes=_("Recommended by %(name)s") % {"name": client.name},
     )
-    client_services.referral_record(referrer=client, referred=referred, by=by)
 
 
 def recovery_plan(*, client: Client, reason: str, by: User | None, source: Any) -> Touchpoint:
@@ -266,9 +272,29 @@ def _alert(*, touchpoint: Touchpoint, by: User | None) -> None:
         )
 
 
+def _changed_meanwhile(pk: int) -> ValidationError:
+    """The refusal when a touchpoint is no longer as the caller read it: what it is now."""
+    current = Touchpoint.objects.filter(pk=pk).values_list("status", "due_at").first()
+    if current is None:
+        return ValidationError(_("This touchpoint was changed meanwhile: it no longer exists."))
+    status, due_at = current
+    if status == TouchpointStatus.PLANNED:
+        return ValidationError(
+            _("This touchpoint was changed meanwhile: it is now due %(when)s.")
+            % {"when": formats.localize(timezone.localtime(due_at))}
+        )
+    return ValidationError(
+        _("This touchpoint was changed meanwhile: it is now %(status)s.")
+        % {"status": TouchpointStatus(status).label.lower()}
+    )
+
+
+@transaction.atomic
 def touchpoint_reschedule(
     *, touchpoint: Touchpoint, due_at: dt.datetime, reason: str, by: User
 ) -> Touchpoint:
+    """Move a planned touchpoint. Only if it is still planned and due when the caller read it:
+    a call completed or moved meanwhile is refused, not overwritten."""
     _check_open(touchpoint)
     errors: dict[str, list[str]] = {}
     if not reason.strip():
@@ -279,31 +305,91 @@ def touchpoint_reschedule(
         errors["due_at"] = [_("Choose a time within two years.")]
     if errors:
         raise ValidationError(errors)
+    note = _("Moved: %(reason)s") % {"reason": reason.strip()}
+    moved = Touchpoint.objects.filter(
+        pk=touchpoint.pk, status=TouchpointStatus.PLANNED, due_at=touchpoint.due_at
+    ).update(due_at=due_at, note=note)
+    if not moved:
+        raise _changed_meanwhile(touchpoint.pk)
+    TouchpointChange.objects.create(
+        touchpoint=touchpoint,
+        at=timezone.now(),
+        actor=by,
+        action=TouchpointChange.Action.RESCHEDULED,
+        old_due_at=touchpoint.due_at,
+        new_due_at=due_at,
+        reason=reason.strip(),
+    )
     touchpoint.due_at = due_at
-    touchpoint.note = _("Moved: %(reason)s") % {"reason": reason.strip()}
-    touchpoint.save(update_fields=["due_at", "note"])
+    touchpoint.note = note
     return touchpoint
 
 
+@transaction.atomic
 def touchpoint_skip(*, touchpoint: Touchpoint, reason: str, by: User) -> Touchpoint:
+    """Skip a planned touchpoint, only if it is still planned (not completed meanwhile)."""
     _check_open(touchpoint)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why it is skipped.")]})
+    now = timezone.now()
+    skipped = Touchpoint.objects.filter(pk=touchpoint.pk, status=TouchpointStatus.PLANNED).update(
+        status=TouchpointStatus.SKIPPED, outcome="skipped", note=reason.strip(), closed_at=now
+    )
+    if not skipped:
+        raise _changed_meanwhile(touchpoint.pk)
+    TouchpointChange.objects.create(
+        touchpoint=touchpoint,
+        at=now,
+        actor=by,
+        action=TouchpointChange.Action.SKIPPED,
+        reason=reason.strip(),
+    )
     touchpoint.status = TouchpointStatus.SKIPPED
     touchpoint.outcome = "skipped"
     touchpoint.note = reason.strip()
-    touchpoint.closed_at = timezone.now()
-    touchpoint.save(update_fields=["status", "outcome", "note", "closed_at"])
+    touchpoint.closed_at = now
     return touchpoint
 
 
-def touchpoints_reassign(*, touchpoints: QuerySet[Touchpoint], to_user: User, by: User) -> int:
-    """Hand open touchpoints to another manager (someone is away, say)."""
+@dataclass(frozen=True)
+class BulkChange:
+    """What a bulk action did: the rows it changed, and those it refused because they were no
+    longer planned when it came to them (someone else acted on them meanwhile)."""
+
+    changed: int
+    refused: int
+
+
+@transaction.atomic
+def touchpoints_reassign(
+    *, touchpoints: QuerySet[Touchpoint], to_user: User, by: User
+) -> BulkChange:
+    """Hand open touchpoints to another manager (someone is away, say); each one handed over
+    is recorded with who moved it from whom."""
     if (
         not to_user.is_active
         or not to_user.groups.filter(name__in=[SALES_MANAGER, ACCOUNT_MANAGER]).exists()
     ):
         raise ValidationError({"to_user": [_("Choose an active manager.")]})
-    return touchpoints.filter(status=TouchpointStatus.PLANNED, is_automatic=False).update(
-        assignee=to_user
+    wanted = list(touchpoints.filter(is_automatic=False).values_list("pk", flat=True))
+    # Locked, and read again: only the rows still planned move.
+    locked = dict(
+        Touchpoint.objects.select_for_update()
+        .filter(pk__in=wanted, status=TouchpointStatus.PLANNED)
+        .order_by("pk")
+        .values_list("pk", "assignee_id")
     )
+    Touchpoint.objects.filter(pk__in=locked).update(assignee=to_user)
+    now = timezone.now()
+    TouchpointChange.objects.bulk_create(
+        TouchpointChange(
+            touchpoint_id=pk,
+            at=now,
+            actor=by,
+            action=TouchpointChange.Action.REASSIGNED,
+            old_assignee_id=old,
+            new_assignee=to_user,
+        )
+        for pk, old in locked.items()
+    )
+    return BulkChange(changed=len(locked), refused=len(wanted) - len(locked))

@@ -117,7 +117,7 @@ def _call_lists(users: dict[str, User], rng: random.Random, now: dt.datetime) ->
             else Client.objects.filter(originator=manager)
         )
         rng.shuffle(clients)
-        today = timezone.localdate()
+        today = timezone.localdate(now)
         plan = [-4, -2, -1] + [0] * 8 + [2, 3, 4] + [7, 8, 9, 10]
         for number, (client, days) in enumerate(zip(clients, plan, strict=False)):
             purpose, points = PURPOSES[number % len(PURPOSES)]

@@ -363,3 +363,56 @@ class CallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client}: {self.get_outcome_display()}"
+
+
+class TouchpointChange(models.Model):
+    """Who changed a touchpoint, when, and what: a call moved, skipped, handed to someone else,
+    a card posted. Written by the service in the same transaction as the change; a call's
+    attempts are their own record (CallAttempt.recorded_by)."""
+
+    class Action(models.TextChoices):
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        SKIPPED = "skipped", _("Skipped")
+        REASSIGNED = "reassigned", _("Reassigned")
+        POSTED = "posted", _("Posted")
+
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(_("when"))
+    # None: the system.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=15, choices=Action)
+    old_due_at = models.DateTimeField(_("was due"), null=True, blank=True)
+    new_due_at = models.DateTimeField(_("now due"), null=True, blank=True)
+    old_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("was assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    new_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("now assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("touchpoint change")
+        verbose_name_plural = _("touchpoint changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["touchpoint", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.touchpoint_id}: {self.get_action_display()}"

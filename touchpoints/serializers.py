@@ -86,7 +86,7 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
     def get_name(self) -> str:
         return self.target.enum_name
 
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+    def map_serializer_field(self, _auto_schema: Any, _direction: Any) -> dict[str, Any]:
         # Only the choices go into the component; nullable, read-only, the default and the
         # help text stay on each field that refers to it.
         schema = build_choice_field(self.target)

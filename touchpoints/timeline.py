@@ -1,8 +1,9 @@
 """The touchpoints' part of the client card's timeline (registered with clients.timeline in
 TouchpointsConfig.ready): what is planned, the messages sent, the calls made and whatever else
-became of a touchpoint.
+became of a touchpoint, and who did it: a call with who made it, a touchpoint moved, skipped,
+handed to someone else or posted with the person who did it (TouchpointChange).
 
-Four queries whatever the client's history, and a bounded number of items: the next
+Five queries whatever the client's history, and a bounded number of items: the next
 PLANNED_LIMIT planned touchpoints and the newest HISTORY_LIMIT past items, so that the card of a
 client with years of history stays fast.
 """
@@ -10,12 +11,14 @@ client with years of history stays fast.
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clients.selectors import person_name
 from followup_crm.roles import DIRECTOR
 
 from .models import (
@@ -24,6 +27,7 @@ from .models import (
     CallOutcome,
     SendRecord,
     Touchpoint,
+    TouchpointChange,
     TouchpointStatus,
 )
 
@@ -64,17 +68,57 @@ def _closed_by_a_call(touchpoint: Touchpoint) -> bool:
     )
 
 
+# The changes that close a touchpoint: their item tells it, with who did it.
+CLOSING_CHANGES = (TouchpointChange.Action.SKIPPED, TouchpointChange.Action.POSTED)
+
+
+def _name(user: Any) -> str:
+    return person_name(user) or gettext("the system")
+
+
+def change_text(change: TouchpointChange) -> str:
+    """A change as the manager reads it on the card: what, by whom, and why."""
+    actor = _name(change.actor)
+    reason = change.reason
+    if change.action == TouchpointChange.Action.RESCHEDULED:
+        when = formats.date_format(timezone.localtime(change.new_due_at), "SHORT_DATETIME_FORMAT")
+        text = gettext("Moved to %(when)s by %(name)s") % {"when": when, "name": actor}
+    elif change.action == TouchpointChange.Action.SKIPPED:
+        text = gettext("Skipped by %(name)s") % {"name": actor}
+    elif change.action == TouchpointChange.Action.REASSIGNED:
+        text = gettext("Reassigned from %(old)s to %(new)s by %(name)s") % {
+            "old": person_name(change.old_assignee) or gettext("nobody"),
+            "new": person_name(change.new_assignee) or gettext("nobody"),
+            "name": actor,
+        }
+    else:
+        text = gettext("Posted, confirmed by %(name)s") % {"name": actor}
+    return f"{text}: {reason}" if reason else text
+
+
 def _history(client: Any) -> list[dict[str, Any]]:
     closed = (
         Touchpoint.objects.filter(client=client)
         .exclude(status__in=OPEN_STATUSES)
-        .annotate(ended_at=Coalesce("closed_at", "due_at"))
+        .annotate(
+            ended_at=Coalesce("closed_at", "due_at"),
+            closed_by_change=Exists(
+                TouchpointChange.objects.filter(
+                    touchpoint=OuterRef("pk"), action__in=CLOSING_CHANGES
+                )
+            ),
+        )
         .select_related("assignee", "send_record")
         .order_by(F("ended_at").desc(), "-id")[:HISTORY_LIMIT]
     )
     attempts = (
         CallAttempt.objects.filter(client=client)
         .select_related("touchpoint", "recorded_by")
+        .order_by("-at", "-id")[:HISTORY_LIMIT]
+    )
+    changes = (
+        TouchpointChange.objects.filter(touchpoint__client=client)
+        .select_related("touchpoint", "actor", "old_assignee", "new_assignee")
         .order_by("-at", "-id")[:HISTORY_LIMIT]
     )
     items: list[dict[str, Any]] = []
@@ -93,7 +137,7 @@ def _history(client: Any) -> list[dict[str, Any]]:
                     else "",
                 }
             )
-        elif not _closed_by_a_call(touchpoint):
+        elif not _closed_by_a_call(touchpoint) and not touchpoint.closed_by_change:
             items.append(
                 {
                     "at": touchpoint.ended_at,
@@ -111,6 +155,18 @@ def _history(client: Any) -> list[dict[str, Any]]:
                 "template": "touchpoints/timeline_call.html",
                 "attempt": attempt,
                 "touchpoint": attempt.touchpoint,
+                "actor": person_name(attempt.recorded_by),
+            }
+        )
+    for change in changes:
+        items.append(
+            {
+                "at": change.at,
+                "kind": "change",
+                "template": "touchpoints/timeline_change.html",
+                "change": change,
+                "touchpoint": change.touchpoint,
+                "text": change_text(change),
             }
         )
     items.sort(key=lambda item: item["at"], reverse=True)

@@ -88,17 +88,33 @@ def postal_sent(request: HttpRequest) -> HttpResponse:
     form = _selected(request, request.POST)
     if form.is_valid():
         chosen = selectors.postal_tasks(request.user).filter(id__in=form.cleaned_data["id"])
-        count = services.postal_mark_sent(touchpoints=chosen, by=request.user)
+        result = services.postal_mark_sent(touchpoints=chosen, by=request.user)
         messages.success(
             request,
             ngettext(
-                "%(count)d letter marked as posted.", "%(count)d letters marked as posted.", count
+                "%(count)d letter marked as posted.",
+                "%(count)d letters marked as posted.",
+                result.changed,
             )
-            % {"count": count},
+            % {"count": result.changed},
         )
+        _report_refused(request, result)
     else:
         messages.error(request, _("Select at least one letter."))
     return redirect("touchpoints:postal")
+
+
+def _report_refused(request: HttpRequest, result: calls.BulkChange) -> None:
+    if result.refused:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d was changed by someone else meanwhile and was left as it is.",
+                "%(count)d were changed by someone else meanwhile and were left as they are.",
+                result.refused,
+            )
+            % {"count": result.refused},
+        )
 
 
 # Mail clients send the one-click unsubscribe (RFC 8058) as a POST without our CSRF token;
@@ -527,7 +543,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
         )
         to_user = form.cleaned_data["to_user"]
         try:
-            moved = calls.touchpoints_reassign(touchpoints=rows, to_user=to_user, by=request.user)
+            result = calls.touchpoints_reassign(touchpoints=rows, to_user=to_user, by=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -536,10 +552,11 @@ def reassign(request: HttpRequest) -> HttpResponse:
                 ngettext(
                     "%(count)d touchpoint moved to %(name)s.",
                     "%(count)d touchpoints moved to %(name)s.",
-                    moved,
+                    result.changed,
                 )
-                % {"count": moved, "name": person_name(to_user)},
+                % {"count": result.changed, "name": person_name(to_user)},
             )
+            _report_refused(request, result)
             return redirect("touchpoints:reassign")
     waiting = None
     if form.is_bound and form.is_valid():

@@ -113,7 +113,7 @@ def test_it_costs_the_same_queries_for_2_and_for_40_of_everything(
     add_history(short, account, 2)
     add_history(long, account, 40)
 
-    with django_assert_num_queries(4) as few:
+    with django_assert_num_queries(5) as few:
         short_items = timeline.client_touchpoint_items(short)
     with django_assert_num_queries(len(few.captured_queries)):
         long_items = timeline.client_touchpoint_items(long)

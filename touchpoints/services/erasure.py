@@ -10,6 +10,7 @@ from ..models import (
     CallAttempt,
     SendRecord,
     Touchpoint,
+    TouchpointChange,
     TouchpointStatus,
 )
 from .dispatch import SYSTEM_SKIP_REASONS
@@ -33,6 +34,7 @@ def client_touchpoints_erase(*, client: Client) -> None:
     # client; a cadence step's are the company's own text.
     touchpoints.filter(step__isnull=True).exclude(talking_points="").update(talking_points="")
     CallAttempt.objects.filter(client=client).update(note="", complaint="", no_further_contact="")
+    TouchpointChange.objects.filter(touchpoint__client=client).exclude(reason="").update(reason="")
     records = SendRecord.objects.filter(touchpoint__client=client)
     records.update(recipient="", subject="", body="")
     # A provider's error message may quote the address; the system's own codes do not.

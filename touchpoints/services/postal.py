@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -11,22 +12,36 @@ from clients.models import (
 )
 
 from .. import messaging
+from ..calls import BulkChange
 from ..models import (
     Touchpoint,
+    TouchpointChange,
     TouchpointStatus,
 )
 
 User = AbstractBaseUser
 
 
-def postal_mark_sent(*, touchpoints: QuerySet[Touchpoint], by: User) -> int:
-    """Cards and letters confirmed as posted."""
-    return touchpoints.filter(channel=Channel.POST, status=TouchpointStatus.PLANNED).update(
-        status=TouchpointStatus.DONE,
-        outcome="posted",
-        note=f"posted, confirmed by {by.get_username()}",
-        closed_at=timezone.now(),
+@transaction.atomic
+def postal_mark_sent(*, touchpoints: QuerySet[Touchpoint], by: User) -> BulkChange:
+    """Cards and letters confirmed as posted, each recorded with who confirmed it. Only those
+    still planned when locked change; the others (posted or skipped meanwhile) are refused."""
+    wanted = list(touchpoints.filter(channel=Channel.POST).values_list("pk", flat=True))
+    planned = list(
+        Touchpoint.objects.select_for_update()
+        .filter(pk__in=wanted, status=TouchpointStatus.PLANNED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+    now = timezone.now()
+    Touchpoint.objects.filter(pk__in=planned).update(
+        status=TouchpointStatus.DONE, outcome="posted", closed_at=now
+    )
+    TouchpointChange.objects.bulk_create(
+        TouchpointChange(touchpoint_id=pk, at=now, actor=by, action=TouchpointChange.Action.POSTED)
+        for pk in planned
+    )
+    return BulkChange(changed=len(planned), refused=len(wanted) - len(planned))
 
 
 def postal_letters(*, touchpoints: list[Touchpoint]) -> list[dict[str, Any]]:

@@ -49,7 +49,7 @@ def plan_yearly(*, today: dt.date | None = None, days_ahead: int = 14) -> int:
             if not today <= day <= today + dt.timedelta(days=days_ahead):
                 continue
             created += _plan_yearly_date(step=step, day=day)
-    created += _plan_next_years(today=today)
+    created += _plan_next_years()
     return created
 
 
@@ -79,7 +79,7 @@ def _plan_yearly_date(*, step: CadenceStep, day: dt.date) -> int:
     return planned.count() - before
 
 
-def _plan_next_years(*, today: dt.date) -> int:
+def _plan_next_years() -> int:
     """For "once, then every year" steps: the next occurrence after one that had its turn."""
     following = Touchpoint.objects.filter(
         step=OuterRef("step"),
