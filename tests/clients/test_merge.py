@@ -105,7 +105,7 @@ def test_everything_moves_and_nothing_is_lost(keep, drop, director, other_sales,
 
     after = counts(keep)
     # The phone both have is the kept one's; the other moves. Recounting the stages writes a
-    # new entry on each side (the kept one up, the archived one back to a prospect).
+    # new entry on each side (the kept one up, the archived one back to a visitor).
     before["phone numbers"] -= 1
     before["stage history entries"] += 1
     assert after == before
@@ -118,7 +118,7 @@ def test_everything_moves_and_nothing_is_lost(keep, drop, director, other_sales,
     assert keep.stage == Stage.CLIENT  # a purchase each: two now, recounted
     assert keep.email == "irina@example.com"  # a blank of the kept one filled from the other
     assert drop.is_archived and drop.notes.endswith(f"Merged into #{keep.pk}")
-    assert drop.stage == Stage.PROSPECT and drop.first_purchase_at is None
+    assert drop.stage == Stage.VISITOR and drop.first_purchase_at is None  # no purchase left
     assert keep.first_purchase_at is not None and keep.second_purchase_at is not None
 
 
