@@ -4,7 +4,8 @@
 AppConfig.ready), as they do with the card's timeline (clients/timeline.py). A source takes the
 client and returns a dict with any of these keys:
 
-- `next_contact`: the next planned contact, a dict with `at`, `purpose` and `assignee`;
+- `next_contact`: the next planned contact, a dict with `at`, `channel`, `purpose`, `assignee`
+  and `overdue`;
 - `last_score`: the client's newest satisfaction score, a dict with `score`, `source` (a label:
   survey, call …) and `at`;
 - `issues`: a list of short texts, each an open problem (an urgent call, an open service case).

@@ -4,6 +4,7 @@ queries whatever the client's history."""
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .models import OPEN_STATUSES, Touchpoint, TouchpointStatus
@@ -26,6 +27,7 @@ def client_touchpoint_facts(client: Any) -> dict[str, Any]:
             "purpose": upcoming.purpose,
             "channel": upcoming.get_channel_display(),
             "assignee": upcoming.assignee,
+            "overdue": upcoming.due_at < timezone.now(),
         }
     if urgent:
         facts["issues"].append(
