@@ -239,6 +239,13 @@ def _export_commissions(client: Client) -> list[dict[str, Any]]:
     ]
 
 
+def _export_notes(client: Client) -> list[dict[str, Any]]:
+    return [
+        {"at": note.at, "text": note.text, "by": person_name(note.author)}
+        for note in client.timeline_notes.select_related("author").order_by("at", "id")
+    ]
+
+
 def _export_audit_history(client: Client) -> list[dict[str, Any]]:
     return [
         {
@@ -292,6 +299,7 @@ CLIENT_SECTIONS = (
         _("Commissions the company paid its sales manager on their orders."),
         _export_commissions,
     ),
+    Section("notes", _("Notes the staff wrote in their history."), _export_notes),
     Section(
         "audit_history",
         _(

@@ -194,6 +194,32 @@ def demo_load(users: dict[str, User]) -> None:
         handoff.accepted_at = now - dt.timedelta(days=1)
         handoff.save(update_fields=["accepted_at"])
 
+    # A likely duplicate for a director to merge: a repeat client typed in again by the other
+    # sales manager, with the phone written another way and the e-mail in capitals.
+    original = demo_card_client()
+    if original is not None:
+        other_seller = sellers[1] if original.originator == sellers[0] else sellers[0]
+        services.client_create(
+            by=other_seller,
+            name=original.name,
+            email=original.email.upper(),
+            source="call",
+            originator=other_seller,
+            notes="Позвонила по рекомендации, просила перезвонить",
+            phones=[original.phones.first().number.as_national],
+        )
+
+
+def demo_card_client() -> Client | None:
+    """The demo's repeat client whose card shows a bit of everything (and the screenshots)."""
+    return (
+        Client.objects.filter(
+            stage=Stage.CLIENT, kind=Client.Kind.PERSON, account_manager__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+
 
 def demo_finish(users: dict[str, User]) -> None:
     """A repeat buyer who asked to be forgotten: erased by the director once every app has

@@ -280,3 +280,20 @@ class HandoffAssignForm(NoSuffix, forms.Form):
     to_user = UserChoiceField(
         label=_("Account manager"), queryset=services.account_manager_queryset()
     )
+
+
+class MergeForm(forms.Form):
+    """The other record of the same person, by its id (picked from the search on the page)."""
+
+    other = forms.ModelChoiceField(
+        label=_("The other client"),
+        queryset=Client.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("That client cannot be merged: choose another.")},
+    )
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = Client.objects.exclude(pk=client.pk).filter(
+            erased_at__isnull=True
+        )

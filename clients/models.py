@@ -58,6 +58,9 @@ class AuditReason(models.TextChoices):
     DATA_EXPORT = "data-export", _("Personal data downloaded")
     CONSENT_EXPORT = "consent-export", _("Consent history downloaded")
     ERASE = "erase", _("Personal data erased")
+    # Written as "<code>:<the other client's id>" (see clients.merge).
+    MERGED_INTO = "merged-into", _("Merged into client")
+    MERGED_FROM = "merged-from", _("Merged in from client")
 
 
 class Client(models.Model):
@@ -526,6 +529,31 @@ class Commission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sales_manager}: {self.amount} {self.currency}"
+
+
+class ClientNote(models.Model):
+    """A line a manager wrote about the client ("called in about the warranty"): it shows in
+    the card's history with its author and time."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="timeline_notes")
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("client note")
+        verbose_name_plural = _("client notes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.text[:40]}"
 
 
 class ImportJob(models.Model):

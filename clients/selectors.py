@@ -156,9 +156,11 @@ def client_consents(client: Client) -> list[dict[str, Any]]:
 
 
 def client_timeline(client: Client) -> list[dict[str, Any]]:
-    """Orders and their events, stage changes, the handoff, referrals and refusals, newest
-    first — a fixed number of queries whatever the client's history."""
+    """Orders and their events, stage changes, the handoff, referrals, refusals and notes,
+    newest first — a fixed number of queries whatever the client's history."""
     items: list[dict[str, Any]] = []
+    for note in client.timeline_notes.select_related("author"):
+        items.append({"at": note.at, "kind": "note", "note": note})
     orders = list(client.orders.prefetch_related("events").order_by("placed_at"))
     for order in orders:
         for event in order.events.all():
@@ -179,6 +181,60 @@ def client_timeline(client: Client) -> list[dict[str, Any]]:
     items.extend(timeline.items_from_sources(client))
     items.sort(key=lambda item: item["at"], reverse=True)
     return items
+
+
+@dataclass(frozen=True)
+class Timeline:
+    planned: list[dict[str, Any]]  # what is ahead, soonest first (overdue ones included)
+    history: list[dict[str, Any]]  # what happened, newest first
+
+
+def timeline_split(items: list[dict[str, Any]]) -> Timeline:
+    """The card's two parts: items a source marks `planned` (see clients/timeline.py) apart
+    from the rest."""
+    planned = sorted((item for item in items if item.get("planned")), key=lambda i: i["at"])
+    return Timeline(planned=planned, history=[item for item in items if not item.get("planned")])
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    spent: list[Money]  # per currency, what the purchases came to
+    orders: int
+    not_purchases: int  # cancelled or returned: not counted in `spent`
+
+
+def order_summary(orders: list[Order]) -> OrderSummary:
+    """Total spent and the number of orders, from orders already read (no query)."""
+    totals: dict[str, Decimal] = {}
+    for order in orders:
+        if order.is_purchase:
+            totals[order.currency] = totals.get(order.currency, Decimal(0)) + order.amount
+    return OrderSummary(
+        spent=[Money(amount, currency) for currency, amount in sorted(totals.items())],
+        orders=len(orders),
+        not_purchases=sum(1 for order in orders if not order.is_purchase),
+    )
+
+
+def client_duplicates(
+    *, user: AnyUser, phones: list[str], email: str, exclude: int | None = None
+) -> list[Client]:
+    """Clients the user may see who have one of these phones (E.164) or this e-mail: a new or
+    edited client is probably one of them. Clients the user may not see are not looked at,
+    so that nothing tells a manager that someone else's client exists. One query."""
+    condition = Q(phones__number__in=phones) if phones else Q(pk__in=[])
+    if email.strip():
+        condition |= Q(email__iexact=email.strip())
+    found = clients_visible_to(user).filter(condition, erased_at__isnull=True)
+    if exclude is not None:
+        found = found.exclude(pk=exclude)
+    return list(found.distinct().order_by("name", "id")[:10])
 
 
 def consents_current(client_ids: "set[int] | list[int]") -> dict[int, dict[str, bool]]:
@@ -241,7 +297,12 @@ class AuditEntry:
 
     @property
     def reason_label(self) -> str:
-        return str(AuditReason(self.reason).label) if self.reason in AuditReason else self.reason
+        # A merge names the other client: "merged-into:12".
+        code, _sep, other = self.reason.partition(":")
+        if code not in AuditReason:
+            return self.reason
+        label = str(AuditReason(code).label)
+        return f"{label} #{other}" if other else label
 
 
 AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}

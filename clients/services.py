@@ -32,6 +32,7 @@ from .models import (
     AuditReason,
     BonusEntry,
     Client,
+    ClientNote,
     ClientPhone,
     Commission,
     CommissionRule,
@@ -226,6 +227,7 @@ def client_erase(*, client: Client, by: User | None) -> Client:
     Handoff.objects.filter(client=client).update(notes="")
     client.refusals.update(details="")
     client.bonus_entries.update(note="")
+    client.timeline_notes.update(text="")
     if previous_name != name:
         _erase_name_elsewhere(client=client, old=previous_name, new=name)
     LogEntry.objects.filter(
@@ -348,7 +350,7 @@ def client_recount_purchases(*, client: Client) -> None:
     )
 
 
-def _purchases_changed(*, client: Client, reason: str, by: User | None) -> None:
+def purchases_changed(*, client: Client, reason: str, by: User | None) -> None:
     """Everything that follows from a client's purchases changing, in order."""
     client_recount_purchases(client=client)
     commission_recount(client=client)
@@ -457,7 +459,7 @@ def order_record(
             if client.visited_at is None or client.visited_at > placed_at:
                 client.visited_at = placed_at
                 client.save(update_fields=["visited_at", "updated_at"])
-            _purchases_changed(
+            purchases_changed(
                 client=client,
                 reason=_("Order %(order)s placed") % {"order": order},
                 by=by,
@@ -535,7 +537,7 @@ def order_record_event(
             order.delivered_at = at
         order.save(update_fields=["status", "status_at", "delivered_at"])
         if was_purchase != order.is_purchase:
-            _purchases_changed(
+            purchases_changed(
                 client=order.client,
                 reason=_("Order %(order)s %(status)s")
                 % {"order": order, "status": OrderStatus(type).label.lower()},
@@ -819,3 +821,14 @@ def commission_recount(*, client: Client) -> None:
             currency=order.currency,
             created_at=now,
         )
+
+
+# --- notes -------------------------------------------------------------------------------
+
+
+def client_note_add(*, client: Client, text: str, by: User | None) -> ClientNote:
+    """A note in the client's history, with its author and time."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [_("Write the note.")]})
+    return ClientNote.objects.create(client=client, text=text, author=by, at=timezone.now())

@@ -3,7 +3,8 @@
 `clients` knows nothing of touchpoints or surveys; they register a source here (in their
 AppConfig.ready) that adds their items to a client's timeline. A source takes the client and
 returns items: dicts with `at` (a datetime), `kind`, and `template`, the template that draws the
-item (it gets the item as `item`). A source must cost a fixed number of queries.
+item (it gets the item as `item`); an item with `planned` true is something still ahead and
+is drawn under "Planned", apart from the history. A source must cost a fixed number of queries.
 """
 
 from collections.abc import Callable

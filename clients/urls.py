@@ -20,6 +20,7 @@ urlpatterns = [
     path("clients/<int:pk>/consent/", views.consent_record, name="consent_record"),
     path("clients/<int:pk>/archive/", views.client_archive, name="archive"),
     path("clients/<int:pk>/restore/", views.client_restore, name="restore"),
+    path("clients/<int:pk>/merge/", views.client_merge, name="merge"),
     # Personal data: the export, the consent history, the audit history, the erasure.
     path("clients/<int:pk>/export.json", privacy_views.client_data_export, name="data_export"),
     path(

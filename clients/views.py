@@ -21,12 +21,13 @@ from django.views.decorators.http import require_POST
 from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, ROLES, has_role, user_roles
 
-from . import selectors, services
+from . import card, merge, selectors, services
 from .filters import ClientFilter
 from .forms import (
     ClientForm,
     ConsentForm,
     HandoffAssignForm,
+    MergeForm,
     OrderEventForm,
     OrderForm,
     ReferralForm,
@@ -83,19 +84,36 @@ def client_list(request: HttpRequest) -> HttpResponse:
 # --- create and edit ---------------------------------------------------------------------
 
 
+def _duplicates(request: HttpRequest, form: ClientForm, client: Client | None) -> list[Client]:
+    """The visible clients with the same phone or e-mail, unless the user already saw them and
+    chose to save anyway (the form posted again with "save_anyway")."""
+    if request.POST.get("save_anyway"):
+        return []
+    return selectors.client_duplicates(
+        user=request.user,
+        phones=form.cleaned_data["phones"],
+        email=form.cleaned_data.get("email") or "",
+        exclude=client.pk if client else None,
+    )
+
+
 @login_required
 @role_required(*ROLES)
 def client_create(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None, user=request.user)
+    duplicates: list[Client] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            client = services.client_create(by=request.user, **form.client_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": client.name})
-            return redirect("clients:detail", pk=client.pk)
-    return render(request, "clients/client_form.html", {"form": form, "client": None})
+        duplicates = _duplicates(request, form, None)
+        if not duplicates:
+            try:
+                client = services.client_create(by=request.user, **form.client_fields())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s was added.") % {"name": client.name})
+                return redirect("clients:detail", pk=client.pk)
+    context = {"form": form, "client": None, "duplicates": duplicates}
+    return render(request, "clients/client_form.html", context)
 
 
 @login_required
@@ -103,15 +121,19 @@ def client_create(request: HttpRequest) -> HttpResponse:
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     form = ClientForm(request.POST or None, instance=client, user=request.user)
+    duplicates: list[Client] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            services.client_update(client=client, by=request.user, **form.client_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("clients:detail", pk=client.pk)
-    return render(request, "clients/client_form.html", {"form": form, "client": client})
+        duplicates = _duplicates(request, form, client)
+        if not duplicates:
+            try:
+                services.client_update(client=client, by=request.user, **form.client_fields())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The changes were saved."))
+                return redirect("clients:detail", pk=client.pk)
+    context = {"form": form, "client": client, "duplicates": duplicates}
+    return render(request, "clients/client_form.html", context)
 
 
 # --- the card ----------------------------------------------------------------------------
@@ -140,7 +162,9 @@ def _render_card(request: HttpRequest, client: Client, **forms: Any) -> HttpResp
         "handoff": handoffs.select_related("from_user", "to_user").first(),
         "referred_by": Referral.objects.filter(referred=client).select_related("referrer").first(),
         "bonus_balance": services.bonus_balance(client=client),
-        "timeline": selectors.client_timeline(client),
+        "timeline": selectors.timeline_split(selectors.client_timeline(client)),
+        "summary": selectors.order_summary(orders),
+        "facts": card.card_facts(client),
         "order_form": OrderForm(prefix="order"),
         "refusal_form": RefusalForm(prefix="refusal"),
         "referral_form": ReferralForm(prefix="referral", clients=Client.objects.none()),
@@ -308,6 +332,53 @@ def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
     services.client_restore(client=client, by=request.user)
     messages.success(request, _("The client is back in the list."))
     return _card_done(request, client)
+
+
+# --- merging two records of one person (directors) ----------------------------------------
+
+MERGE_CANDIDATES = 10
+
+
+@login_required
+@role_required(DIRECTOR)
+def client_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Find the other record, see what would move, confirm. The client of the page is kept."""
+    client = _client_or_404(request, pk)
+    query = request.GET.get("q", "").strip()
+    # The other record comes from the search's links (GET) and the confirmation (POST).
+    data = request.POST if request.method == "POST" else request.GET
+    form = MergeForm(data if "other" in data else None, client=client)
+    other = form.cleaned_data["other"] if form.is_bound and form.is_valid() else None
+    if request.method == "POST" and other is not None:
+        try:
+            merge.client_merge(keep=client, drop=other, by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(other)s (#%(id)d) was merged into this client and archived.")
+                % {"other": other.name, "id": other.pk},
+            )
+            return redirect("clients:detail", pk=client.pk)
+    candidates = (
+        list(
+            merge.merge_candidates(client, query)
+            .select_related("originator", "account_manager")
+            .order_by("name", "id")[:MERGE_CANDIDATES]
+        )
+        if query
+        else []
+    )
+    context = {
+        "client": client,
+        "query": query,
+        "candidates": candidates,
+        "other": other,
+        "form": form,
+        "moves": merge.client_merge_preview(other) if other is not None else [],
+    }
+    return render(request, "clients/client_merge.html", context)
 
 
 # --- the handoff inbox -------------------------------------------------------------------

@@ -121,7 +121,7 @@ def call_report_errors(report: CallReport, today: dt.date) -> dict[str, list[str
     return errors
 
 
-def _due_for_day(day: dt.date, client: Client) -> dt.datetime:
+def due_for_day(day: dt.date, client: Client) -> dt.datetime:
     tz = client.zone
     return calendar.fit(
         dt.datetime.combine(day, dt.time(0), tzinfo=tz), channel=Channel.CALL, client_tz=tz
@@ -182,7 +182,7 @@ def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User)
                 client=client,
                 order=touchpoint.order,
                 anchor_key=f"next:{touchpoint.pk}:{attempt.pk}",
-                due_at=_due_for_day(report.next_contact_on, client),
+                due_at=due_for_day(report.next_contact_on, client),
                 assignee=touchpoint.assignee or by,
                 channel=Channel.CALL,
                 purpose=_("Agreed next contact"),

@@ -8,10 +8,14 @@ import random
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from clients.demo import demo_card_client
 from clients.models import Client, Stage
+from clients.services import client_note_add
 
 from . import calendar, services
+from .calls import CallReport
 from .models import CallAttempt, SendRecord, Touchpoint, TouchpointStatus
+from .unplanned import touchpoint_log_inbound
 
 # What managers agree to talk about next, for the demo call lists.
 PURPOSES = [
@@ -93,6 +97,29 @@ def demo_load(users: dict[str, User]) -> None:
         attempts=5,
         error=failed.note,
     )
+
+    # What happened anyway: the client called in, and the manager left a note.
+    caller = demo_card_client()
+    if caller is not None:
+        manager = caller.account_manager or caller.originator
+        touchpoint_log_inbound(
+            client=caller,
+            report=CallReport(
+                outcome="reached",
+                satisfaction=5,
+                note="Позвонила сама: диван доставили, всё понравилось. Спрашивала про чехлы.",
+                next_contact_on=timezone.localdate() + dt.timedelta(days=14),
+            ),
+            by=manager,
+        )
+        client_note_add(
+            client=caller,
+            text=(
+                "Предпочитает звонки после 18:00.\n"
+                "Дочь тоже хочет такой диван — спросить в следующий раз."
+            ),
+            by=manager,
+        )
 
     # Due right now, whatever the hour: the worker sends these within a minute of `make run`.
     for client in buyers[-3:]:

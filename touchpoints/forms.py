@@ -17,6 +17,7 @@ from followup_crm.timezones import company_zone
 from .calls import CallReport
 from .models import Cadence, CallOutcome, OfferAnswer
 from .selectors import CallListFilters
+from .unplanned import INBOUND_OUTCOMES, TASK_TEXT_MAX
 
 
 class TouchpointSelectionForm(forms.Form):
@@ -222,3 +223,49 @@ class ReassignForm(forms.Form):
             dt.datetime.combine(start, dt.time(0), tzinfo=tz) if start else None,
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz) if end else None,
         )
+
+
+# --- logging what happened anyway (touchpoints.unplanned) -----------------------------------
+
+
+class InboundCallForm(CallReportForm):
+    """A call the client made: the call report without what only an outgoing call has, and
+    the outcomes an answered call can have."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("upsell", "cross_sell", "referral_name", "referral_phone"):
+            del self.fields[name]
+        self.fields["outcome"].choices = [
+            (value, label) for value, label in CallOutcome.choices if value in INBOUND_OUTCOMES
+        ]
+        self.fields["outcome"].label = _("What came of it?")
+        self.fields["next_contact_on"].help_text = _("Optional: the date you agreed, if any.")
+
+    def report(self) -> CallReport:
+        names = {field.name for field in fields(CallReport)}
+        return CallReport(
+            **{name: value for name, value in self.cleaned_data.items() if name in names}
+        )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+class TaskForm(forms.Form):
+    text = forms.CharField(label=_("What is to be done"), max_length=TASK_TEXT_MAX)
+    due_on = forms.DateField(
+        label=_("Due on"),
+        widget=_date_input(),
+        help_text=_("A day off moves to the next working day."),
+    )
+    assignee = UserChoiceField(
+        label=_("Who does it"), queryset=get_user_model().objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, assignees: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees

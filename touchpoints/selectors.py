@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Case,
@@ -22,7 +23,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from clients.models import Channel, ClientPhone, Order, Stage
 from clients.selectors import client_visibility_q
-from followup_crm.roles import DIRECTOR, user_roles
+from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
 from followup_crm.timezones import company_zone
 
 from .models import CallAttempt, Touchpoint, TouchpointStatus
@@ -236,3 +237,19 @@ def touchpoint_may_act(*, user: Any, touchpoint: Touchpoint) -> bool:
     if touchpoint.assignee_id is not None:
         return touchpoint.assignee_id == user.pk or DIRECTOR in user_roles(user)
     return touchpoint.is_automatic or DIRECTOR in user_roles(user)
+
+
+def task_assignees(*, client: Any, user: Any) -> QuerySet[Any]:
+    """Who a one-off task about a client may go to: the people who may see the client and work
+    with them — its sales manager, its account manager — and the user who writes it."""
+    ids = {client.originator_id, client.account_manager_id, user.pk} - {None}
+    return (
+        get_user_model()
+        .objects.filter(
+            pk__in=ids,
+            is_active=True,
+            groups__name__in=[SALES_MANAGER, ACCOUNT_MANAGER, DIRECTOR],
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

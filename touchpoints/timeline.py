@@ -52,6 +52,7 @@ REASONS: dict[str, Promise] = {
     "promised date moved": _("the promised date moved"),
     "order cancelled": _("the order was cancelled"),
     "order returned": _("the order was returned"),
+    "merged duplicate": _("a duplicate once two clients were merged"),
 }
 
 
@@ -199,6 +200,7 @@ def _planned(client: Any) -> list[dict[str, Any]]:
             {
                 "at": touchpoint.due_at,
                 "kind": "planned",
+                "planned": True,
                 "template": "touchpoints/timeline_planned.html",
                 "touchpoint": touchpoint,
                 "overdue": touchpoint.due_at < now,

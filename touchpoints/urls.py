@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import card_views, views
+from . import card_views, log_views, views
 
 app_name = "touchpoints"
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("calls/<int:pk>/complete/", views.call_complete, name="call_complete"),
     path("calls/<int:pk>/reschedule/", views.call_reschedule, name="call_reschedule"),
     path("calls/<int:pk>/skip/", views.call_skip, name="call_skip"),
+    # Logging what happened anyway: the header's "+" and the client card's button.
+    path("log/", log_views.log_start, name="log"),
+    path("clients/<int:pk>/log/", log_views.log_client, name="log_client"),
+    path("clients/<int:pk>/log/call/", log_views.log_inbound, name="log_inbound"),
+    path("clients/<int:pk>/log/note/", log_views.log_note, name="log_note"),
+    path("clients/<int:pk>/log/task/", log_views.log_task, name="log_task"),
     # Moving or skipping a planned touchpoint from the client card's timeline.
     path(
         "clients/<int:client_pk>/touchpoints/<int:pk>/reschedule/",
