@@ -40,7 +40,7 @@ class Mover:
     key: str
     # What it would move of a client, by label: {"touchpoints": 3, …}. A fixed number of queries.
     counts: Callable[[Client], dict[str, int]]
-    # Moves it from `drop` to `keep`: called with keep=, drop=, by= inside the merge.
+    # Moves it from `drop` to `keep`: called with keep= and drop= inside the merge.
     move: Callable[..., None]
 
 
@@ -121,7 +121,7 @@ def client_merge(*, keep: Client, drop: Client, by: AbstractBaseUser) -> Client:
     if not Handoff.objects.filter(client=keep).exists():
         Handoff.objects.filter(client=drop).update(client=keep)
     for mover in registered_movers():
-        mover.move(keep=keep, drop=drop, by=by)
+        mover.move(keep=keep, drop=drop)
 
     # Blanks of the kept record are filled from the other; nothing it holds is overwritten.
     for field in ("email", "contact_person", "postal_address", "birthday", "visited_at"):

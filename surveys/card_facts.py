@@ -42,7 +42,7 @@ def client_merge_counts(client: Client) -> dict[Any, int]:
     }
 
 
-def client_merge_surveys(*, keep: Client, drop: Client, by: Any) -> None:
+def client_merge_surveys(*, keep: Client, drop: Client) -> None:
     """Answers and service cases move. An invitation to a survey about no order is once per
     client and survey: one the kept client already has stays with the archived client (its
     answer, if any, moves all the same)."""

@@ -39,7 +39,7 @@ def _collision_keys(touchpoint: Touchpoint, keep: Client, drop: Client) -> list[
     return keys
 
 
-def client_merge_touchpoints(*, keep: Client, drop: Client, by: Any) -> None:
+def client_merge_touchpoints(*, keep: Client, drop: Client) -> None:
     moved = set(Touchpoint.objects.filter(client=drop).values_list("pk", flat=True))
     Touchpoint.objects.filter(client=drop).update(client=keep)
     CallAttempt.objects.filter(client=drop).update(client=keep)
