@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "phonenumber_field",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     # Swagger UI served from our own static files: the machines reach no CDN.
     "drf_spectacular_sidecar",
@@ -173,6 +172,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every management command
+# API tokens (followup_crm.tokens): each works this many days from its creation, then the
+# integration asks for a new one; a password change ends them all sooner.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 # Logins and failed logins are kept this long for audit, then pruned by a nightly job.
 LOGIN_RECORDS_KEEP_DAYS = int(os.environ.get("LOGIN_RECORDS_KEEP_DAYS", "180"))
 AXES_LOCKOUT_CALLABLE = "followup_crm.security.lockout_response"
@@ -380,7 +382,7 @@ REST_FRAMEWORK = {
     # Token first: a request without credentials is then a 401 with a WWW-Authenticate header
     # (a 403 would tell an integration nothing about what to send).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "followup_crm.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -399,7 +401,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Followup CRM API",
     "DESCRIPTION": (
         "Clients, orders and their events, referrals and refusals. Authenticate with "
-        "`Authorization: Token <key>` (POST /api/v1/auth/token/ gives the key) or a session. "
+        "`Authorization: Token <key>` (POST /api/v1/auth/token/ gives a new key, or make a "
+        "named one on /account/tokens/) or a session. A token expires API_TOKEN_DAYS (90 by "
+        "default) days after it was made, and ends at once when its owner revokes it or "
+        "changes their password; an expired token is a 401. "
         "Validation errors are 400 with a list of messages per field; an object you may not "
         "see is a 404."
     ),

@@ -13,3 +13,9 @@ def heartbeat() -> None:
 @shared_task(acks_late=True)
 def login_records_prune() -> int:
     return services.login_records_prune()
+
+
+# Deleting what is already gone deletes nothing: safe to run twice.
+@shared_task(acks_late=True)
+def api_tokens_prune() -> int:
+    return services.api_tokens_prune()

@@ -134,3 +134,10 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def api_key_for(user: User, name: str = "tests") -> str:
+    """A working API key for `user` (for `Authorization: Token <key>`)."""
+    from followup_crm.services import api_token_create
+
+    return api_token_create(user=user, name=name)[1]
