@@ -52,6 +52,14 @@ class CallReport:
     refusal_reason: str = ""
 
 
+def _lock_open(touchpoint: Touchpoint) -> None:
+    """Lock the touchpoint's row and read it again (inside the caller's transaction): the page
+    that asked may be stale, a colleague may have completed or skipped the call meanwhile."""
+    Touchpoint.objects.select_for_update().filter(pk=touchpoint.pk).values_list("pk").get()
+    touchpoint.refresh_from_db()
+    _check_open(touchpoint)
+
+
 def _check_open(touchpoint: Touchpoint) -> None:
     if touchpoint.status != TouchpointStatus.PLANNED:
         raise ValidationError(
@@ -255,10 +263,11 @@ def _alert_directors(*, client: Client, reason: str) -> None:
         logger.warning("Could not alert the directors about client %s", client.pk, exc_info=True)
 
 
+@transaction.atomic
 def touchpoint_reschedule(
     *, touchpoint: Touchpoint, due_at: dt.datetime, reason: str, by: User
 ) -> Touchpoint:
-    _check_open(touchpoint)
+    _lock_open(touchpoint)
     errors: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("Say why it moves.")]
@@ -274,8 +283,9 @@ def touchpoint_reschedule(
     return touchpoint
 
 
+@transaction.atomic
 def touchpoint_skip(*, touchpoint: Touchpoint, reason: str, by: User) -> Touchpoint:
-    _check_open(touchpoint)
+    _lock_open(touchpoint)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why it is skipped.")]})
     touchpoint.status = TouchpointStatus.SKIPPED
