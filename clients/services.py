@@ -224,6 +224,8 @@ def client_erase(*, client: Client, by: User | None) -> Client:
     Handoff.objects.filter(client=client).update(notes="")
     client.refusals.update(details="")
     client.bonus_entries.update(note="")
+    # The rewards the client earned: what was promised to them may say anything about them.
+    client.referrals_made.update(reward="")
     if previous_name != name:
         _erase_name_elsewhere(client=client, old=previous_name, new=name)
     LogEntry.objects.filter(
@@ -248,6 +250,8 @@ def _erase_name_elsewhere(*, client: Client, old: str, new: str) -> None:
         (Handoff.objects, "client_id", "notes"),
         (Client.objects, "pk", "notes"),
         (Client.history.model.objects, "id", "notes"),
+        # A reward the client's referrer earned may name the client.
+        (Referral.objects, "referrer_id", "reward"),
     )
     for manager, owner, field in texts:
         manager.filter(**{f"{owner}__in": ids, f"{field}__contains": old}).update(
