@@ -271,6 +271,9 @@ BONUS_EVERY_NTH_FREE = int(os.environ.get("BONUS_EVERY_NTH_FREE", "0"))
 # Import of clients and orders (CSV, XLSX): the largest file and the most rows taken at once.
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "10000"))
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+# The most cells a file may hold (counted as the file is read, before its rows are parsed): a
+# small XLSX can describe millions of empty cells.
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "200000"))
 
 # The company as clients see it: in letters, messages and links.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
