@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from .models import ApiToken
+from .validators import no_control_characters
 
 
 @admin.register(ApiToken)
@@ -22,3 +26,36 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False
+
+
+class OneLineNames:
+    """A person's first and last names reach mail headers (a manager signs letters and is named
+    in alerts): one line each. The stock User model cannot declare it without a migration of
+    django.contrib.auth, so the admin's user forms, the one place names are edited, check it."""
+
+    def clean_first_name(self) -> str:
+        value = self.cleaned_data.get("first_name", "")
+        no_control_characters(value)
+        return value
+
+    def clean_last_name(self) -> str:
+        value = self.cleaned_data.get("last_name", "")
+        no_control_characters(value)
+        return value
+
+
+class UserChangeForm(OneLineNames, auth_forms.UserChangeForm):
+    pass
+
+
+class UserCreationForm(OneLineNames, auth_forms.AdminUserCreationForm):
+    pass
+
+
+class UserAdmin(auth_admin.UserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserAdmin)

@@ -283,6 +283,19 @@ COMPANY_EMAIL = os.environ.get("COMPANY_EMAIL", "hello@example.com")
 # Who signs the director's letters; empty: the first user with the director role.
 COMPANY_DIRECTOR_NAME = os.environ.get("COMPANY_DIRECTOR_NAME", "")
 EMAIL_DOMAIN = os.environ.get("EMAIL_DOMAIN", "followup.local")
+# These reach mail headers (the sender, a signature in a subject): one line each, or no mail
+# could be sent at all.
+for _name in (
+    "COMPANY_NAME",
+    "COMPANY_PHONE",
+    "COMPANY_EMAIL",
+    "COMPANY_DIRECTOR_NAME",
+    "DEFAULT_FROM_EMAIL",
+    "EMAIL_DOMAIN",
+):
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must be one line without control characters.")
+del _name
 
 # SMS: the console backend by default; touchpoints.sms.FileBackend writes files;
 # touchpoints.sms.HttpBackend posts to a JSON provider.

@@ -9,11 +9,9 @@ from django.utils.translation import gettext_lazy as _
 # reach a mail header (a name, a subject, the company's name) must hold none, or the header
 # would break (Django refuses to send it: BadHeaderError).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_CHARACTERS_REFUSED = _("Line breaks and other control characters are not allowed here.")
 
 
 def no_control_characters(value: str) -> None:
     if value and CONTROL_CHARACTERS.search(value):
-        raise ValidationError(
-            _("Line breaks and other control characters are not allowed here."),
-            code="control_characters",
-        )
+        raise ValidationError(CONTROL_CHARACTERS_REFUSED, code="control_characters")
