@@ -45,7 +45,22 @@ class OneLineNames:
 
 
 class UserChangeForm(OneLineNames, auth_forms.UserChangeForm):
-    pass
+    class Meta(auth_forms.UserChangeForm.Meta):
+        # Those of UserAdmin's fieldsets, one by one.
+        fields = (
+            "username",
+            "password",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        )
 
 
 class UserCreationForm(OneLineNames, auth_forms.AdminUserCreationForm):
