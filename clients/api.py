@@ -20,12 +20,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, parsers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from followup_crm.api import ApiViewSet, JSONParser
+from followup_crm.services import api_token_create
 
 from .filters import ClientFilter
 from .models import Client, Order, OrderEvent, OrderStatus, Referral, Refusal
@@ -268,17 +269,32 @@ class RefusalViewSet(
 # --- tokens ------------------------------------------------------------------------------
 
 
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the API token (sent as `Authorization: Token …`)."""
+# The name of the tokens that the token endpoint makes (the user's list shows it).
+API_LOGIN = "api login"
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a new API token (sent as `Authorization: Token
+    …`). Each call makes a token named "api login" that expires after API_TOKEN_DAYS."""
 
     parser_classes = [parsers.FormParser, parsers.MultiPartParser, JSONParser]
     # The username and password are the credentials here.
     authentication_classes = []
+    permission_classes = []
+    serializer_class = AuthTokenSerializer
 
     @extend_schema(
         request=AuthTokenSerializer,
         responses=TokenSerializer,
-        summary=_("Get the API token for a username and password"),
+        summary=_("Get a new API token for a username and password"),
+        description=_(
+            'Every call makes a new token named "api login". It expires after '
+            "API_TOKEN_DAYS days (90 by default; `expires_at` says when), and ends sooner when "
+            "its owner revokes it on /account/tokens/ or changes their password."
+        ),
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, key = api_token_create(user=serializer.validated_data["user"], name=API_LOGIN)
+        return Response(TokenSerializer({"token": key, "expires_at": token.expires_at}).data)

@@ -330,6 +330,37 @@ def client_data_export(client: Client, *, by: Any) -> dict[str, Any]:
         "sections": {section.key: str(section.description) for section in sections},
     }
     data: dict[str, Any] = {"what_this_file_holds": about}
+    others = _others_by_number(client)
     for section in sections:
-        data[section.key] = section.build(client)
+        data[section.key] = _named_by_number(section.build(client), others)
     return data
+
+
+def _others_by_number(client: Client) -> dict[str, str]:
+    """The names of the people linked to the client by a referral, each with what the file
+    says instead: the services write them into the client's records ("Referred …" in the stage
+    history, "… bought" in the bonus ledger, a reward's text), and another person's name is
+    their own data, not this client's."""
+    linked = Referral.objects.filter(Q(referrer=client) | Q(referred=client))
+    ids = {pk for pair in linked.values_list("referrer_id", "referred_id") for pk in pair}
+    ids.discard(client.pk)
+    names = Client.objects.filter(pk__in=ids).exclude(name="").values_list("name", "pk")
+    # Longest first: "Anna Petrova" goes before an "Anna" that another referral may hold.
+    return {
+        name: str(_("client #%(number)s") % {"number": pk})
+        for name, pk in sorted(names, key=lambda pair: -len(pair[0]))
+    }
+
+
+def _named_by_number(value: Any, others: dict[str, str]) -> Any:
+    if not others:
+        return value
+    if isinstance(value, str):
+        for name, number in others.items():
+            value = value.replace(name, number)
+        return value
+    if isinstance(value, dict):
+        return {key: _named_by_number(item, others) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_named_by_number(item, others) for item in value]
+    return value

@@ -15,6 +15,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from followup_crm.timezones import zone_or_company
+from followup_crm.validators import no_control_characters
 
 
 @functools.cache
@@ -78,9 +79,14 @@ class Client(models.Model):
         OTHER = "other", _("Other")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.PERSON)
-    name = models.CharField(_("name"), max_length=200)
+    # Both reach mail headers (the directors' alerts name the client): one line each.
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     contact_person = models.CharField(
-        _("contact person"), max_length=200, blank=True, help_text=_("For a company.")
+        _("contact person"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a company."),
+        validators=[no_control_characters],
     )
     email = models.EmailField(_("e-mail"), blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)

@@ -228,6 +228,8 @@ def client_erase(*, client: Client, by: User | None) -> Client:
     client.refusals.update(details="")
     client.bonus_entries.update(note="")
     client.timeline_notes.update(text="")
+    # The rewards the client earned: what was promised to them may say anything about them.
+    client.referrals_made.update(reward="")
     if previous_name != name:
         _erase_name_elsewhere(client=client, old=previous_name, new=name)
     LogEntry.objects.filter(
@@ -252,6 +254,8 @@ def _erase_name_elsewhere(*, client: Client, old: str, new: str) -> None:
         (Handoff.objects, "client_id", "notes"),
         (Client.objects, "pk", "notes"),
         (Client.history.model.objects, "id", "notes"),
+        # A reward the client's referrer earned may name the client.
+        (Referral.objects, "referrer_id", "reward"),
     )
     for manager, owner, field in texts:
         manager.filter(**{f"{owner}__in": ids, f"{field}__contains": old}).update(
@@ -632,11 +636,16 @@ def handoff_assign(*, handoff: Handoff, to_user: User, by: User | None) -> Hando
 
 
 def handoff_accept(*, handoff: Handoff, by: User) -> Handoff:
+    """Accept a handoff made to `by`. One compare-and-set on the row as it is now, not as the
+    page saw it: a director may have handed the client to someone else meanwhile. Accepting
+    twice (a double click) is harmless."""
+    now = timezone.now()
+    Handoff.objects.filter(pk=handoff.pk, to_user=by, accepted_at__isnull=True).update(
+        accepted_at=now
+    )
+    handoff.refresh_from_db(fields=["to_user", "accepted_at"])
     if handoff.to_user_id != by.pk:
         raise ValidationError(_("Only the account manager it was handed to can accept it."))
-    if handoff.accepted_at is None:
-        handoff.accepted_at = timezone.now()
-        handoff.save(update_fields=["accepted_at"])
     return handoff
 
 

@@ -423,7 +423,12 @@ def handoff_accept(request: HttpRequest, pk: int) -> HttpResponse:
     handoff = get_object_or_404(
         Handoff.objects.filter(to_user=request.user).select_related("client"), pk=pk
     )
-    services.handoff_accept(handoff=handoff, by=request.user)
+    try:
+        services.handoff_accept(handoff=handoff, by=request.user)
+    except ValidationError as exc:
+        # A director handed the client to someone else between the page and the click.
+        messages.error(request, " ".join(exc.messages))
+        return redirect("clients:handoffs")
     if request.htmx:
         return render(
             request, "clients/handoff_inbox_done.html", {"handoff": handoff, "accepted": True}

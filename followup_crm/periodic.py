@@ -49,6 +49,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         description="Deletes login records older than LOGIN_RECORDS_KEEP_DAYS.",
     ),
     PeriodicJob(
+        name="expired API tokens",
+        task="followup_crm.tasks.api_tokens_prune",
+        schedule=Cron(minute="50", hour="2"),
+        description="Deletes API tokens past their expiry (API_TOKEN_DAYS).",
+    ),
+    PeriodicJob(
         name="clients: imports left behind",
         task="clients.tasks.import_jobs_sweep",
         schedule=Every(seconds=300),

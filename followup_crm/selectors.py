@@ -1,13 +1,16 @@
-"""Reads for the health page: each check answers (ok, details) and never raises."""
+"""Reads for the health page (each check answers (ok, details) and never raises) and the
+account pages."""
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .celery import app
-from .models import Heartbeat
+from .models import ApiToken, Heartbeat
 from .services import BEAT_HEARTBEAT
 
 
@@ -44,3 +47,9 @@ def health_beat() -> dict[str, Any]:
         "last_heartbeat": beat.beat_at.isoformat(),
         "age_seconds": round(age, 1),
     }
+
+
+def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:
+    """The user's tokens that still work, newest first (expired ones answer 401 and are pruned
+    nightly)."""
+    return ApiToken.objects.filter(user=user, expires_at__gt=timezone.now())

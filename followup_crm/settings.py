@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "phonenumber_field",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     # Swagger UI served from our own static files: the machines reach no CDN.
     "drf_spectacular_sidecar",
@@ -173,6 +172,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every management command
+# API tokens (followup_crm.tokens): each works this many days from its creation, then the
+# integration asks for a new one; a password change ends them all sooner.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 # Logins and failed logins are kept this long for audit, then pruned by a nightly job.
 LOGIN_RECORDS_KEEP_DAYS = int(os.environ.get("LOGIN_RECORDS_KEEP_DAYS", "180"))
 AXES_LOCKOUT_CALLABLE = "followup_crm.security.lockout_response"
@@ -269,6 +271,9 @@ BONUS_EVERY_NTH_FREE = int(os.environ.get("BONUS_EVERY_NTH_FREE", "0"))
 # Import of clients and orders (CSV, XLSX): the largest file and the most rows taken at once.
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "10000"))
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+# The most cells a file may hold (counted as the file is read, before its rows are parsed): a
+# small XLSX can describe millions of empty cells.
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "200000"))
 
 # The company as clients see it: in letters, messages and links.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -278,6 +283,19 @@ COMPANY_EMAIL = os.environ.get("COMPANY_EMAIL", "hello@example.com")
 # Who signs the director's letters; empty: the first user with the director role.
 COMPANY_DIRECTOR_NAME = os.environ.get("COMPANY_DIRECTOR_NAME", "")
 EMAIL_DOMAIN = os.environ.get("EMAIL_DOMAIN", "followup.local")
+# These reach mail headers (the sender, a signature in a subject): one line each, or no mail
+# could be sent at all.
+for _name in (
+    "COMPANY_NAME",
+    "COMPANY_PHONE",
+    "COMPANY_EMAIL",
+    "COMPANY_DIRECTOR_NAME",
+    "DEFAULT_FROM_EMAIL",
+    "EMAIL_DOMAIN",
+):
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must be one line without control characters.")
+del _name
 
 # SMS: the console backend by default; touchpoints.sms.FileBackend writes files;
 # touchpoints.sms.HttpBackend posts to a JSON provider.
@@ -380,7 +398,7 @@ REST_FRAMEWORK = {
     # Token first: a request without credentials is then a 401 with a WWW-Authenticate header
     # (a 403 would tell an integration nothing about what to send).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "followup_crm.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -399,7 +417,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Followup CRM API",
     "DESCRIPTION": (
         "Clients, orders and their events, referrals and refusals. Authenticate with "
-        "`Authorization: Token <key>` (POST /api/v1/auth/token/ gives the key) or a session. "
+        "`Authorization: Token <key>` (POST /api/v1/auth/token/ gives a new key, or make a "
+        "named one on /account/tokens/) or a session. A token expires API_TOKEN_DAYS (90 by "
+        "default) days after it was made, and ends at once when its owner revokes it or "
+        "changes their password; an expired token is a 401. "
         "Validation errors are 400 with a list of messages per field; an object you may not "
         "see is a 404."
     ),

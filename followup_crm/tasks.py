@@ -21,3 +21,9 @@ def staff_mail_send(mail_id: int | None = None) -> dict[str, int]:
     """Send one queued staff mail (queued on commit), or sweep the outbox (Beat, no id)."""
     result = mail.staff_mail_send_due(only=mail_id)
     return {"claimed": result.claimed, "sent": result.sent, "failed": result.failed}
+
+
+# Deleting what is already gone deletes nothing: safe to run twice.
+@shared_task(acks_late=True)
+def api_tokens_prune() -> int:
+    return services.api_tokens_prune()

@@ -1,10 +1,17 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors
+from . import selectors, services
+from .forms import ApiTokenForm, ThrottledPasswordChangeForm
 
 
 @login_required
@@ -24,3 +31,47 @@ def healthz(_request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password page, throttled like the login; a new password ends every API token
+    of the user (a token is as good as the password it was made with)."""
+
+    form_class = ThrottledPasswordChangeForm
+    template_name = "followup_crm/password_change.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form: ThrottledPasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.api_tokens_revoke_all(user=form.user)
+        return response
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens: a list, a form for a new one (its key is shown once, in the
+    answer to the POST), and a revoke button per token."""
+    new_key = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"]
+        )
+        form = ApiTokenForm()
+    context = {
+        "form": form,
+        "new_key": new_key,
+        "tokens": selectors.api_tokens_of(user=request.user),
+        "token_days": settings.API_TOKEN_DAYS,
+    }
+    return render(request, "followup_crm/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    services.api_token_revoke(user=request.user, token_id=token_id)
+    messages.success(request, _("The token is revoked: it no longer works."))
+    return redirect("api_tokens")

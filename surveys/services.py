@@ -216,16 +216,24 @@ def service_case_record(*, client: Client, by: User | None, **fields: Any) -> Se
 def service_case_resolve(
     *, case: ServiceCase, resolution: str, satisfaction: int | None, by: User | None
 ) -> ServiceCase:
-    if case.resolved_at is not None:
-        raise ValidationError(_("This case is resolved already."))
+    """Resolve an open case, once: the row is locked and its state read again inside the
+    transaction, so of two managers resolving it at once the second is told it is resolved
+    already, and the case and its satisfaction response keep the winner's score."""
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say how it was resolved.")})
-    case.resolution = resolution.strip()
-    case.satisfaction = satisfaction
-    case.resolved_at = timezone.now()
-    case.resolved_by = by
-    case.full_clean(exclude=["recorded_by", "resolved_by"])
     with transaction.atomic():
+        case = (
+            ServiceCase.objects.select_for_update(of=("self",))
+            .select_related("client", "order")
+            .get(pk=case.pk)
+        )
+        if case.resolved_at is not None:
+            raise ValidationError(_("This case is resolved already."), code="resolved")
+        case.resolution = resolution.strip()
+        case.satisfaction = satisfaction
+        case.resolved_at = timezone.now()
+        case.resolved_by = by
+        case.full_clean(exclude=["recorded_by", "resolved_by"])
         case.save()
         _service_response(case)
     return case

@@ -172,3 +172,10 @@ def flaky_mail(settings) -> Iterator[list[Exception]]:
     FlakyBackend.failures.clear()
     yield FlakyBackend.failures
     FlakyBackend.failures.clear()
+
+
+def api_key_for(user: User, name: str = "tests") -> str:
+    """A working API key for `user` (for `Authorization: Token <key>`)."""
+    from followup_crm.services import api_token_create
+
+    return api_token_create(user=user, name=name)[1]

@@ -82,6 +82,9 @@ def _made_up_order(client: Client) -> Order:
     )
 
 
+SAMPLE_TOKEN = "sample-link-token-" + "x" * 25
+
+
 def sample_for(user: Any, language: str) -> Sample:
     """The first order (and its client) the user may see, else the first client with a made-up
     order, else a made-up client: a preview works on a fresh database too."""
@@ -101,9 +104,12 @@ def sample_for(user: Any, language: str) -> Sample:
         )
     if order is None:
         order = _made_up_order(client)
-    return Sample(
-        context=messaging.context_for(client, order), client=client, order=order, is_real=is_real
-    )
+    context = messaging.context_for(client, order)
+    # The links surveys adds when a message is sent, as long as real ones (a token of 43
+    # characters): the preview shows, and an SMS counts, what the client would get.
+    context["links"].setdefault("order", messaging.absolute(f"/o/{SAMPLE_TOKEN}/"))
+    context["links"].setdefault("survey", messaging.absolute(f"/s/{SAMPLE_TOKEN}/"))
+    return Sample(context=context, client=client, order=order, is_real=is_real)
 
 
 def sms_text_uncut(template: MessageTemplate, context: dict[str, Any], language: str) -> str:
@@ -143,6 +149,18 @@ def template_preview(template: MessageTemplate, user: Any) -> Preview:
 
 # --- message templates ---------------------------------------------------------------------
 
+# What a template can print: the sandbox of touchpoints.messaging.context_for, no more.
+TEMPLATE_VARIABLES = _(
+    "Django template syntax. Available: client.name, client.first_name, "
+    "client.contact_person, client.email, client.number; order.number, order.amount, "
+    "order.currency, order.description, order.status, order.placed_at, order.promised_date, "
+    "order.delivered_at (order is empty for messages about no order); manager, "
+    "account_manager, sales_manager and director, each with get_full_name, first_name, "
+    "last_name, email; company.name, company.phone, company.email, company.site; "
+    "links.unsubscribe, links.site, links.order, links.survey. Nothing else of the client "
+    "or the staff is reachable."
+)
+
 
 class MessageTemplateForm(forms.ModelForm):
     # Set by the admin for each request: the sample client is one this user may see.
@@ -151,6 +169,7 @@ class MessageTemplateForm(forms.ModelForm):
     class Meta:
         model = MessageTemplate
         fields = ["slug", "channel", "language", "subject", "body_text", "body_html"]
+        help_texts = {"body_text": TEMPLATE_VARIABLES}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -1,20 +1,29 @@
 """Rendering a touchpoint's message from its template, and handing it to e-mail or SMS.
 
-Templates use Django template syntax. The context every template gets:
+Templates use Django template syntax, in a sandbox: the context holds plain values made for the
+template (`context_for`), never a model instance, so nothing reachable from a client — a
+manager's password hash or API tokens, other clients, reverse relations — can reach a message.
+The variables (also in the template admin's help text and the README):
 
-- `client`: the client (name, contact_person, email, ...)
-- `order`: the order the touchpoint follows, or None
+- `client`: `name`, `first_name` (of the contact person, or of a person's name), `contact_person`,
+  `email`, `number`
+- `order`: the order the touchpoint follows, or None: `number` (the shop's number, else ours),
+  `external_id`, `pk`, `amount`, `currency`, `description`, `status`, `placed_at`,
+  `promised_date`, `delivered_at`
 - `manager`: the person the client deals with (the touchpoint's assignee, else the account
-  manager, else the sales manager who brought them), with `manager.get_full_name`,
-  `manager.email`
+  manager, else the sales manager who brought them): `get_full_name`, `first_name`,
+  `last_name`, `email`
 - `account_manager`, `sales_manager`: the client's account manager and originator, or None
 - `director`: the director who signs letters (COMPANY_DIRECTOR_NAME, else the first director)
 - `company`: `name`, `phone`, `email`, `site`
-- `links`: `unsubscribe` (e-mail only: one click records the opt-out), `site`
+- `links`: `unsubscribe` (e-mail only: one click records the opt-out), `site`; `order` (the
+  order's page) and `survey` (the survey invitation) where they apply
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +33,7 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import translation
 
-from clients.models import Channel, Client
+from clients.models import Channel, Client, Order
 from followup_crm import mail
 from followup_crm.roles import DIRECTOR
 
@@ -132,13 +141,71 @@ def person(user: Any) -> dict[str, str] | None:
     }
 
 
+@dataclass(frozen=True)
+class ClientValues:
+    """What a template may know of the client."""
+
+    name: str
+    first_name: str
+    contact_person: str
+    email: str
+    number: int | None
+
+    @classmethod
+    def of(cls, client: Client) -> "ClientValues":
+        addressee = client.contact_person or (
+            client.name if client.kind == Client.Kind.PERSON else ""
+        )
+        return cls(
+            name=client.name,
+            first_name=addressee.split()[0] if addressee.split() else "",
+            contact_person=client.contact_person,
+            email=client.email,
+            number=client.pk,
+        )
+
+
+@dataclass(frozen=True)
+class OrderValues:
+    """What a template may know of the order."""
+
+    number: str
+    external_id: str
+    pk: int | None
+    amount: Decimal
+    currency: str
+    description: str
+    status: str
+    placed_at: dt.datetime | None
+    promised_date: dt.date | None
+    delivered_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, order: Order | None) -> "OrderValues | None":
+        if order is None:
+            return None
+        return cls(
+            number=order.external_id or (str(order.pk) if order.pk else ""),
+            external_id=order.external_id or "",
+            pk=order.pk,
+            amount=order.amount,
+            currency=order.currency,
+            description=order.description,
+            status=order.get_status_display(),
+            placed_at=order.placed_at,
+            promised_date=order.promised_date,
+            delivered_at=order.delivered_at,
+        )
+
+
 def context_for(
-    client: Client, order: Any = None, assignee: Any = None, signer: Any = _LOOK_UP
+    client: Client, order: Order | None = None, assignee: Any = None, signer: Any = _LOOK_UP
 ) -> dict[str, Any]:
+    """A message's context: plain values only (see the module's docstring for the list)."""
     manager = assignee or client.account_manager or client.originator
     return {
-        "client": client,
-        "order": order,
+        "client": ClientValues.of(client),
+        "order": OrderValues.of(order),
         "manager": person(manager),
         "account_manager": person(client.account_manager),
         "sales_manager": person(client.originator),

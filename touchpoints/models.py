@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Channel, Client, Order, Stage
+from followup_crm.validators import no_control_characters
 
 
 class Cadence(models.Model):
@@ -35,7 +36,9 @@ class MessageTemplate(models.Model):
     slug = models.SlugField(_("code"), max_length=50)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    subject = models.CharField(
+        _("subject"), max_length=200, blank=True, validators=[no_control_characters]
+    )
     body_text = models.TextField(_("text"))
     body_html = models.TextField(
         _("HTML"), blank=True, help_text=_("E-mail only; empty sends the text version alone.")

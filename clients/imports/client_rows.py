@@ -51,9 +51,11 @@ class ClientAction:
 
 
 def _read_client(reader: RowReader, users: UserDirectory, time_zones: set[str]) -> ClientRow:
-    fields: dict[str, Any] = {"name": reader.text("name", max_length=200, required=True)}
+    fields: dict[str, Any] = {
+        "name": reader.text("name", max_length=200, required=True, one_line=True)
+    }
     fields["kind"] = reader.choice("kind", Client.Kind.choices)
-    fields["contact_person"] = reader.text("contact_person", max_length=200)
+    fields["contact_person"] = reader.text("contact_person", max_length=200, one_line=True)
     fields["email"] = reader.email("email")
     fields["postal_address"] = reader.text("postal_address")
     fields["time_zone"] = reader.text("time_zone")

@@ -2,8 +2,8 @@
 
 A CSV file may be UTF-8 (with or without a BOM), Windows-1251 or UTF-16, its cells separated by
 semicolons, commas or tabs; of an XLSX file the first sheet is read. The size of a file and its
-number of rows are limited by the settings IMPORT_MAX_FILE_BYTES and IMPORT_MAX_ROWS. A file
-that cannot be read raises `ImportFileError`, whose message says why.
+number of rows and cells are limited by the settings IMPORT_MAX_FILE_BYTES, IMPORT_MAX_ROWS and
+IMPORT_MAX_CELLS. A file that cannot be read raises `ImportFileError`, whose message says why.
 """
 
 import csv
@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError, iterparse
 
 import openpyxl
 from django.conf import settings
@@ -74,11 +75,23 @@ def read_table(*, content: bytes, filename: str) -> Table:
     return table
 
 
+def _too_many_cells() -> ImportFileError:
+    return ImportFileError(
+        _("The file has more than %(limit)d cells: split it into smaller files.")
+        % {"limit": settings.IMPORT_MAX_CELLS}
+    )
+
+
 def _collect(rows: Iterable[Sequence[Cell]]) -> list[tuple[int, list[Cell]]]:
-    """Non-empty rows with their numbers; stops reading as soon as there are too many."""
+    """Non-empty rows with their numbers; stops reading as soon as there are too many rows or
+    cells."""
     limit = settings.IMPORT_MAX_ROWS
+    cells_left = settings.IMPORT_MAX_CELLS
     kept: list[tuple[int, list[Cell]]] = []
     for number, cells in enumerate(rows, start=1):
+        cells_left -= len(cells)
+        if cells_left < 0:
+            raise _too_many_cells()
         if all(_is_blank(cell) for cell in cells):
             continue
         kept.append((number, list(cells)))
@@ -126,10 +139,11 @@ def _xlsx_rows(content: bytes) -> tuple[list[tuple[int, list[Cell]]], list[str]]
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > settings.IMPORT_MAX_FILE_BYTES * MAX_XLSX_UNPACK_RATIO:
+                raise ImportFileError(_("The XLSX file is too large once unpacked: split it."))
+            _count_cells(archive)
     except zipfile.BadZipFile as exc:
         raise ImportFileError(damaged) from exc
-    if unpacked > settings.IMPORT_MAX_FILE_BYTES * MAX_XLSX_UNPACK_RATIO:
-        raise ImportFileError(_("The XLSX file is too large once unpacked: split it."))
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:
@@ -150,6 +164,33 @@ def _xlsx_rows(content: bytes) -> tuple[list[tuple[int, list[Cell]]], list[str]]
         return rows, notices
     finally:
         workbook.close()
+
+
+def _count_cells(archive: zipfile.ZipFile) -> None:
+    """Count the cells in the workbook's XML parts, one at a time, before openpyxl opens it:
+    openpyxl scans a whole sheet that does not state its size when it opens the workbook, and
+    builds a whole row before handing it over, so a small file of one row of millions of cells
+    would hold the request for many seconds before a count of its rows could stop it. Every
+    part is counted, not only the first sheet: opening the workbook reads them all."""
+    cells_left = settings.IMPORT_MAX_CELLS
+    try:
+        for info in archive.infolist():
+            if not info.filename.lower().endswith(".xml"):
+                continue
+            with archive.open(info) as part:
+                # Expat (2.4.1 and later) refuses entity-expansion bombs and ElementTree
+                # fetches no external entity; the parser that comes next is the same one.
+                for _event, element in iterparse(part):  # noqa: S314
+                    # Any namespace: a cell is a cell to the parser that comes next.
+                    if element.tag.rpartition("}")[2] == "c":
+                        cells_left -= 1
+                        if cells_left < 0:
+                            raise _too_many_cells()
+                    element.clear()
+    except ParseError as exc:
+        raise ImportFileError(
+            _("The XLSX file cannot be read: it is damaged or not an Excel workbook.")
+        ) from exc
 
 
 def column_key(name: Cell) -> str:

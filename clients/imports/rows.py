@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
+from followup_crm.validators import CONTROL_CHARACTERS, CONTROL_CHARACTERS_REFUSED
 
 from ..services import FUTURE_TOLERANCE, phone_normalize
 from .cells import Cell, _is_blank, _shorten, cell_text, parse_id
@@ -61,10 +62,21 @@ class RowReader:
         value = self.cells.get(column)
         return None if _is_blank(value) else value
 
-    def text(self, column: str, *, max_length: int | None = None, required: bool = False) -> str:
+    def text(
+        self,
+        column: str,
+        *,
+        max_length: int | None = None,
+        required: bool = False,
+        one_line: bool = False,
+    ) -> str:
+        """The cell's text; `one_line` for a value that can reach a mail header (a name)."""
         text = cell_text(self.cells.get(column))
         if required and not text:
             self.error(column, _("Required."))
+        elif one_line and CONTROL_CHARACTERS.search(text):
+            self.error(column, str(CONTROL_CHARACTERS_REFUSED))
+            return ""
         elif max_length is not None and len(text) > max_length:
             self.error(column, _("Longer than %(limit)d characters.") % {"limit": max_length})
             return ""

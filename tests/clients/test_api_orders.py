@@ -10,12 +10,11 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clients.models import Client, Order, OrderEvent, OrderStatus, Stage
 from tests.clients.factories import make_client, make_order
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, api_key_for
 
 LIST = "/api/v1/orders/"
 
@@ -98,9 +97,8 @@ def test_it_answers_403_to_a_user_without_a_role(own, own_order):
 
 
 def test_it_records_an_order_with_a_token(sales, own):
-    token = Token.objects.create(user=sales)
     api_client = APIClient()
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(sales)}")
 
     response = api_client.post(LIST, order_body(own), format="json")
 

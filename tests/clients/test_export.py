@@ -102,7 +102,9 @@ def test_formulas_are_neutralised_in_csv_and_xlsx(client, director):
         name='=HYPERLINK("http://evil.example","Click")',
         notes="@SUM(1+1)*cmd|' /C calc'!A0",
     )
-    services.client_create(by=None, name="-5", contact_person="\x01=1+2")
+    # Saved before names refused control characters: the export still meets such rows.
+    old = services.client_create(by=None, name="-5")
+    Client.objects.filter(pk=old.pk).update(contact_person="\x01=1+2")
     client.force_login(director)
 
     rows = csv_rows(export(client, "csv"))

@@ -359,3 +359,55 @@ def test_a_report_survives_the_trip_through_json():
     )
 
     assert ImportReport.from_dict(report.to_dict()) == report
+
+
+def crafted_xlsx(cells_in_one_row: int) -> bytes:
+    """A workbook whose first sheet is one row of very many cells, written by hand (no
+    dimension element, no cell references): small on disk, slow for openpyxl to parse."""
+    import io
+    import zipfile
+
+    row = '<c t="n"><v>1</v></c>' * cells_in_one_row
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetData><row r="1">{row}</row></sheetData></worksheet>'
+    )
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["name"], ["x"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = sheet.encode()
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_it_refuses_a_sheet_of_too_many_cells_before_parsing_it(settings, monkeypatch):
+    import clients.imports.files as files
+
+    settings.IMPORT_MAX_CELLS = 1000
+
+    def no_parsing(rows):
+        raise AssertionError("the rows were parsed")
+
+    monkeypatch.setattr(files, "_collect", no_parsing)
+
+    with pytest.raises(ImportFileError, match="more than 1000 cells"):
+        read_table(content=crafted_xlsx(5000), filename="big.xlsx")
+
+
+def test_it_refuses_a_csv_of_too_many_cells(settings):
+    settings.IMPORT_MAX_CELLS = 1000
+
+    with pytest.raises(ImportFileError, match="more than 1000 cells"):
+        read_table(content=b"name" + b";" * 5000 + b"\nx\n", filename="big.csv")
+
+
+def test_it_reads_a_sheet_within_the_cell_limit(settings):
+    settings.IMPORT_MAX_CELLS = 4
+
+    table = read_table(content=xlsx_bytes([["name", "email"], ["a", "b"]]), filename="ok.xlsx")
+
+    assert [row.cells for row in table.rows] == [{"name": "a", "email": "b"}]

@@ -239,6 +239,23 @@ def test_it_erases_the_name_where_services_wrote_it_into_other_clients_records(
     assert Handoff.objects.get(client=pavel).notes == f"Recommended by {placeholder}"
 
 
+def test_it_blanks_the_referral_rewards(irina, sales, director):
+    from clients.models import Referral
+
+    vera = make_client(originator=sales, name="Vera Referrer")
+    services.referral_record(
+        referrer=vera, referred=irina, by=sales, reward="Gift for Irina Volkova"
+    )
+    gleb = make_client(originator=sales, name="Gleb Referred")
+    services.referral_record(referrer=irina, referred=gleb, by=sales, reward="500 points to Irina")
+
+    services.client_erase(client=irina, by=director)
+
+    assert Referral.objects.get(referred=gleb).reward == ""
+    # Vera's reward is hers; only Irina's name goes from it.
+    assert Referral.objects.get(referrer=vera).reward == f"Gift for Erased client #{irina.pk}"
+
+
 def test_it_renames_the_client_in_the_admin_log(irina, director):
     LogEntry.objects.create(
         user=director,

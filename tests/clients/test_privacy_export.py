@@ -145,6 +145,22 @@ def test_it_names_other_people_by_their_client_number_only(client, irina, sales)
     assert "Pavel" not in json.dumps(data["referrals"])
 
 
+def test_it_names_other_people_by_number_in_the_whole_file(client, irina, sales):
+    # The services write the referred person's name into Irina's stage history ("Referred …")
+    # and bonus ledger ("… bought"); the reward text may name them too.
+    pavel = make_client(originator=sales, name="ООО Павел и Ко")
+    services.referral_record(
+        referrer=irina, referred=pavel, by=sales, reward="5% for ООО Павел и Ко"
+    )
+    make_order(pavel, by=sales)
+    login(client, sales)
+
+    text = json.dumps(download(client, irina), ensure_ascii=False)
+
+    assert "Павел" not in text
+    assert f"client #{pavel.pk}" in text
+
+
 def test_it_records_the_download_in_the_clients_history(client, irina, account):
     login(client, account)
 

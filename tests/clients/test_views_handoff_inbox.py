@@ -193,3 +193,20 @@ def test_it_makes_as_many_queries_for_30_handoffs_as_for_3(
     with django_assert_num_queries(counts[director]):
         page = client.get(URL).content.decode()
     assert page.count("A sofa for") == 60
+
+
+def test_it_does_not_accept_a_handoff_reassigned_meanwhile(sales, account, other_account, director):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from clients import services
+
+    handoff = new_buyer(sales, account)
+    seen_by_anna = Handoff.objects.get(pk=handoff.pk)
+    services.handoff_assign(handoff=handoff, to_user=other_account, by=director)
+
+    with pytest.raises(ValidationError):
+        services.handoff_accept(handoff=seen_by_anna, by=account)
+
+    handoff.refresh_from_db()
+    assert (handoff.to_user, handoff.accepted_at) == (other_account, None)

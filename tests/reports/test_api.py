@@ -3,9 +3,9 @@ directors only, on the hand-computed data set of test_figures.py."""
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.conftest import api_key_for
 from tests.reports import test_figures as data
 
 world = data.world
@@ -71,8 +71,7 @@ def test_it_narrows_the_figures_to_a_manager(api, director, world, account, othe
 
 
 def test_it_takes_a_token(api, director, world):
-    token = Token.objects.create(user=director)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(director)}")
 
     assert api.get(URL, NOVEMBER).status_code == 200
 

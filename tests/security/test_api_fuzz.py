@@ -29,7 +29,6 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis import checks
 
@@ -39,6 +38,7 @@ from followup_crm.wsgi import application
 from surveys import services as survey_services
 from tests.clients.factories import make_client, make_order
 from tests.clients.fixtures.imports import run_import
+from tests.conftest import api_key_for
 from touchpoints.models import Touchpoint
 
 # Per operation and persona: 30 operations × 2 personas × this stay within a minute on SQLite.
@@ -80,14 +80,14 @@ def api_user(request, sales, account) -> User:
 
 @pytest.fixture
 def api_headers(api_user) -> Iterator[dict[str, str]]:
-    token, _created = Token.objects.get_or_create(user=api_user)
+    key = api_key_for(api_user)
     # Django closes "old" connections at the start and end of each request; in a test that
     # holds its transaction open this would throw the test's data away. Django's test client
     # disconnects the same receiver around its requests.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        yield {"Authorization": f"Token {token.key}"}
+        yield {"Authorization": f"Token {key}"}
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)

@@ -56,6 +56,7 @@ from django.utils import timezone
 from clients import imports, services
 from clients.models import Handoff, Referral
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER
+from followup_crm.services import api_token_create
 from surveys import services as survey_services
 from surveys.models import Invitation, OrderLink, Response, Survey
 from tests.clients.factories import make_client, make_order
@@ -109,6 +110,10 @@ MATRIX: dict[str, Row] = {
     "logout": Row("POST", PUBLIC),
     "password_change": Row("GET POST", ANY_LOGIN),
     "password_change_done": Row("GET", ANY_LOGIN),
+    "api_tokens": Row("GET POST", ANY_LOGIN, data={"name": "matrix"}),
+    "api_token_revoke": Row(
+        "POST", (LOGIN, 404, OK, 404, 404), {"token_id": "{api_token}"}, owner="sales"
+    ),
     "set_language": Row("POST", PUBLIC, data={"language": "en"}),
     # The admin: every page of every model under one line (AdminSite.admin_view guards them
     # all), except its login page and its logout, which sends a visitor to the admin's index.
@@ -325,6 +330,7 @@ def build_world() -> World:
         "handoff": Handoff.objects.get(client=client).pk,
         "referral": referral.pk,
         "refusal": refusal.pk,
+        "api_token": api_token_create(user=users["sales"], name="matrix")[0].pk,
         "call": call.pk,
         "letter": letter.pk,
         "case": case.pk,
