@@ -19,16 +19,38 @@ from .models import Cadence, CallOutcome, OfferAnswer
 from .selectors import CallListFilters
 
 
+class IdListField(forms.Field):
+    """Ids picked on a list (checkboxes of one name), as integers. Which of them the user may
+    see or act on is the view's to decide, object by object, so that it can say how many it
+    refused rather than refuse the whole selection."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "invalid": _("Select at least one letter."),
+        "too_many": _("Select at most %(limit)d at once."),
+    }
+    LIMIT = 500
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        if len(values) > self.LIMIT:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"limit": self.LIMIT}
+            )
+        try:
+            ids = [int(str(item).strip()) for item in values]
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        # Beyond a database id: never a row, and it would overflow the query.
+        return sorted({pk for pk in ids if 0 < pk < 2**63})
+
+
 class TouchpointSelectionForm(forms.Form):
     """Postal tasks picked on the list, for printing or for confirming as posted."""
 
-    id = forms.TypedMultipleChoiceField(
-        coerce=int, choices=(), error_messages={"required": _("Select at least one letter.")}
-    )
-
-    def __init__(self, *args: object, visible_ids: list[int], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["id"].choices = [(pk, pk) for pk in visible_ids]
+    id = IdListField(error_messages={"required": _("Select at least one letter.")})
 
 
 # --- the call list ---------------------------------------------------------------------------
