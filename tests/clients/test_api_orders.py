@@ -456,3 +456,23 @@ def test_it_walks_a_client_through_the_lifecycle(sales):
     assert stage(client_id) == Stage.BUYER
     changes = Client.objects.get(pk=client_id).stage_changes.values_list("to_stage", flat=True)
     assert list(changes) == ["prospect", "buyer", "client", "buyer"]
+
+
+def test_a_manager_cannot_name_another_seller(sales, other_sales, own):
+    # The page form records the manager as the seller; another seller would get the order's
+    # status calls on their list for a client they may not see.
+    response = api(sales).post(LIST, order_body(own, seller=other_sales.pk), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["seller"]
+    assert not Order.objects.exists()
+
+
+def test_a_manager_may_name_themselves_and_a_director_anyone(sales, other_sales, director, own):
+    mine = api(sales).post(LIST, order_body(own, seller=sales.pk), format="json")
+    chosen = api(director).post(
+        LIST, order_body(own, external_id="SHOP-2", seller=other_sales.pk), format="json"
+    )
+
+    assert (mine.status_code, mine.json()["seller"]) == (201, sales.pk)
+    assert (chosen.status_code, chosen.json()["seller"]) == (201, other_sales.pk)
