@@ -54,13 +54,26 @@ class PageWindow:
         return self.number + 1
 
 
+# The last page number a pager serves: its OFFSET stays far inside what every database takes
+# (a 64-bit integer), and no list of the product has this many pages of rows. A larger number,
+# typed or crafted, shows this page, which is empty.
+MAX_PAGE = 1_000_000
+
+
+def page_number(page: str | None) -> int:
+    """?page= as a page number from 1 to MAX_PAGE: what is not a number is the first page, a
+    number past MAX_PAGE is MAX_PAGE. The one reading of ?page= for every pager."""
+    try:
+        number = int(page or 1)
+    except ValueError:  # not a number, or more digits than Python converts
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
 def page_window(queryset: QuerySet[Any], page: str | None, size: int) -> PageWindow:
     """One page of rows without counting the table: it fetches one row more than it shows to
     learn whether a next page exists, so a page costs the same on ten rows or ten million."""
-    try:
-        number = max(int(page or 1), 1)
-    except ValueError:
-        number = 1
+    number = page_number(page)
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])
     return PageWindow(rows=rows[:size], number=number, has_next=len(rows) > size)

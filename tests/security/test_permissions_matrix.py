@@ -583,3 +583,32 @@ def test_another_managers_client_is_not_found_as_the_one_referred(client, db, wo
     assert response.status_code == 200  # the card again, with "no client you can see matches"
     assert not foreign_names_in(response)
     assert not Referral.objects.filter(referrer_id=world.ids["mine"]).exists()
+
+
+# --- paging ------------------------------------------------------------------------------
+
+ABSURD_PAGES = ("0", "-1", str(10**30), "abc", "1e9", "9" * 5000)
+
+
+def _get_lines() -> Iterator[Any]:
+    for url in URLS:
+        row = MATRIX.get(url.key)
+        # /healthz answers 503 when a service is down, whatever its query string.
+        if row is None or UP in row.answers or url.key.startswith("api"):
+            continue
+        if "GET" in row.methods.split():
+            yield pytest.param(url, row, id=url.key)
+
+
+@pytest.mark.parametrize(("url", "row"), list(_get_lines()))
+def test_no_page_number_breaks_a_page(http, db, world, url, row) -> None:
+    """Every page read with ?page= at its absurd values: the pagers clamp or ignore the number
+    (the pages that do not page ignore it), never a database offset out of range."""
+    path = request_path(url, row, world.ids)
+    joiner = "&" if "?" in path else "?"
+    for persona in ("director", "sales"):
+        http.cookies.clear()
+        world.log_in(http, persona)
+        for page in ABSURD_PAGES:
+            response = http.get(f"{path}{joiner}page={page}")
+            assert response.status_code < 500, f"{path} page={page[:20]} as {persona}"
