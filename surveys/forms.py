@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.forms import DateInput, NoSuffix
+from clients.forms import DateInput, NoSuffix, PlausibleDateField
 from clients.models import Client, Order
 
 from .models import Question, ServiceCase
@@ -100,7 +100,7 @@ class ServiceCaseForm(NoSuffix, forms.Form):
         required=False,
         empty_label=_("Not about one order"),
     )
-    opened_on = forms.DateField(label=_("Date"), widget=DateInput())
+    opened_on = PlausibleDateField(label=_("Date"), widget=DateInput())
     problem = forms.CharField(
         label=_("What went wrong"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )

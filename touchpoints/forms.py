@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from clients.forms import UserChoiceField
+from clients.forms import PlausibleDateField, PlausibleDateTimeField, UserChoiceField
 from clients.models import Channel, Refusal, Stage
 from clients.services import phone_normalize
 from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
@@ -142,7 +142,7 @@ class CallReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how the call went.")},
     )
-    next_contact_on = forms.DateField(
+    next_contact_on = PlausibleDateField(
         label=_("Next contact on"),
         required=False,
         widget=_date_input(),
@@ -174,7 +174,7 @@ class CallReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Plans an urgent recovery call and alerts the director."),
     )
-    callback_at = forms.DateTimeField(
+    callback_at = PlausibleDateTimeField(
         label=_("Call back at"), required=False, widget=_datetime_input()
     )
     refusal_reason = forms.ChoiceField(
@@ -202,7 +202,7 @@ class CallReportForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    due_at = forms.DateTimeField(label=_("Move to"), widget=_datetime_input())
+    due_at = PlausibleDateTimeField(label=_("Move to"), widget=_datetime_input())
     reason = forms.CharField(label=_("Why"), max_length=255, required=False)
 
 
@@ -219,8 +219,8 @@ class ReassignForm(forms.Form):
     to_user = UserChoiceField(
         label=_("To"), queryset=get_user_model().objects.none(), empty_label="—"
     )
-    start = forms.DateField(label=_("Due from"), required=False, widget=_date_input())
-    end = forms.DateField(label=_("Due until (inclusive)"), required=False, widget=_date_input())
+    start = PlausibleDateField(label=_("Due from"), required=False, widget=_date_input())
+    end = PlausibleDateField(label=_("Due until (inclusive)"), required=False, widget=_date_input())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
