@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from followup_crm.forms import SubmittedOnce
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
 
 from . import services
@@ -118,7 +119,7 @@ def users_in_group(group: str, keep: int | None = None) -> QuerySet[Any]:
     )
 
 
-class ClientForm(NoSuffix, forms.ModelForm):
+class ClientForm(NoSuffix, SubmittedOnce, forms.ModelForm):
     phones = forms.CharField(
         label=_("Phones"),
         required=False,
@@ -174,6 +175,8 @@ class ClientForm(NoSuffix, forms.ModelForm):
             # crafted POST with them changes nothing.
             del self.fields["originator"]
             del self.fields["account_manager"]
+        if self.instance.pk:
+            del self.fields["submission"]  # an edit creates nothing
         if self.instance.pk and not self.is_bound:
             self.initial["phones"] = "\n".join(
                 phone.number.as_international for phone in self.instance.phones.all()
@@ -206,7 +209,7 @@ class ClientForm(NoSuffix, forms.ModelForm):
         return fields
 
 
-class OrderForm(NoSuffix, forms.Form):
+class OrderForm(NoSuffix, SubmittedOnce):
     amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"),
@@ -248,7 +251,7 @@ class RefusalForm(NoSuffix, forms.Form):
     )
 
 
-class ReferralForm(NoSuffix, forms.Form):
+class ReferralForm(NoSuffix, SubmittedOnce):
     """Who the client referred: someone already on the books, found by name, phone or e-mail,
     or a new person given by name and phone."""
 

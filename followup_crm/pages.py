@@ -5,16 +5,18 @@ of presenting a service's ValidationError (on a form, as page messages, and — 
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from .roles import has_role
+from .services import form_submission_claim, form_submission_record
 
 View = Callable[..., HttpResponse]
 
@@ -103,3 +105,36 @@ def errors_as_messages(request: HttpRequest, form: forms.BaseForm, error: Valida
             if field in form.fields:
                 text = _("%(field)s: %(error)s") % {"field": form[field].label, "error": text}
             messages.error(request, text)
+
+
+Created = TypeVar("Created")
+
+
+@dataclass(frozen=True)
+class Once(Generic[Created]):
+    """What a form that creates something did: `created`, or, for the same one-time token
+    posted again, `earlier_id`, the id of what the first post created."""
+
+    created: Created | None = None
+    earlier_id: int | None = None
+
+
+def create_once(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    kind: str,
+    create: Callable[[], Created],
+    pk_of: Callable[[Created], int] = lambda created: created.pk,
+) -> Once[Created]:
+    """Run `create` (one service call) for a valid SubmittedOnce form, once per token: the
+    token is taken out of the cleaned data first, so `create` may pass the rest on as it is.
+    `pk_of` says what to lead a repeated post to. A service's ValidationError rolls the token
+    back with everything else."""
+    token = form.cleaned_data.pop("submission", "")
+    with transaction.atomic():
+        claim = form_submission_claim(token=token, user=request.user, kind=kind)
+        if claim.earlier is not None:
+            return Once(earlier_id=claim.earlier.object_id)
+        created = create()
+        form_submission_record(claim=claim, object_id=pk_of(created))
+    return Once(created=created)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.forms import DateInput, NoSuffix, PlausibleDateField
 from clients.models import Client, Order
+from followup_crm.forms import SubmittedOnce
 
 from .models import Question, ServiceCase
 
@@ -90,7 +91,7 @@ class ClientSearchForm(NoSuffix, forms.Form):
     q = forms.CharField(label=_("Find the client"), required=False, max_length=200)
 
 
-class ServiceCaseForm(NoSuffix, forms.Form):
+class ServiceCaseForm(NoSuffix, SubmittedOnce):
     """A service case of one client, chosen before the form is shown (the order list is that
     client's orders)."""
 
