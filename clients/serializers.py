@@ -242,8 +242,9 @@ class OrderSerializer(serializers.ModelSerializer):
         allow_null=True,
         allow_blank=True,
         help_text=gettext_lazy(
-            "The order's id in the system it comes from. Posting the same id again returns "
-            "the order already recorded (200) and changes nothing."
+            "The order's id in the system it comes from, unique per client. Posting the same "
+            "id again for the same client returns the order already recorded (200) and "
+            "changes nothing; for another client it is another order."
         ),
     )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
