@@ -1,8 +1,9 @@
 """Checking the rows of an orders file against the CRM: the orders to create, and the statuses
 to record as events.
 
-An order whose `external_id` is already recorded for its client is not created again and its amount and dates
-are left as they are; only a status the CRM has not seen yet is recorded as events.
+An order whose `external_id` is already recorded for its client is not created again and its
+amount and dates are left as they are; only a status the CRM has not seen yet is recorded as
+events.
 """
 
 import datetime as dt
