@@ -143,8 +143,10 @@ class OrderFilter(django_filters.FilterSet):
     create=extend_schema(
         summary=_("Record an order"),
         description=_(
-            "Idempotent by external_id: the first time the order is created (201); the same "
-            "external_id again returns the order already recorded (200) and changes nothing."
+            "Idempotent by client and external_id: the first time the order is created (201); "
+            "the same external_id again for the same client returns the order already recorded "
+            "(200) and changes nothing. External ids are each client's own: another client's "
+            "order with the same id is not looked at."
         ),
         responses={
             201: OpenApiResponse(OrderSerializer, description=_("Recorded.")),

@@ -1,6 +1,7 @@
 """Forms for the client pages. They validate input only; the views hand the cleaned data to one
 service in `services.py`, which holds the rules."""
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -12,11 +13,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from followup_crm.forms import SubmittedOnce
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
 
 from . import services
 from .models import Channel, Client, Consent, OrderStatus, Refusal
 from .selectors import client_search, person_name
+from .services import EARLIEST_TIME, LATEST_TIME
 
 # One number per line, or several on a line separated by commas or semicolons.
 PHONE_SEPARATORS = re.compile(r"[\n\r,;]+")
@@ -36,6 +39,42 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+# --- dates: the API's bounds on every page form --------------------------------------------
+
+FIRST_DAY = EARLIEST_TIME.date()
+LAST_DAY = (LATEST_TIME - dt.timedelta(days=1)).date()
+
+
+class PlausibleDateTimeField(forms.DateTimeField):
+    """A time typed on a page, in the server's time zone, between 1970 and 2999 — the API's
+    bounds (serializers.AwareDateTimeField). Checked here, before a service compares it or the
+    database stores it: year 1 has no UTC time to store, and before 1970 the time zones' local
+    mean times (Moscow's +02:30:17) turn up on the page."""
+
+    default_error_messages = {"bounds": _("Give a time between 1970 and 2999.")}
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        try:
+            moment = super().to_python(value)
+        except OverflowError:  # made aware, a time at the edge of year 1 or 9999
+            raise ValidationError(self.error_messages["bounds"], code="bounds") from None
+        if moment is not None and not EARLIEST_TIME <= moment < LATEST_TIME:
+            raise ValidationError(self.error_messages["bounds"], code="bounds")
+        return moment
+
+
+class PlausibleDateField(forms.DateField):
+    """A day between 1970-01-01 and 2999-12-31, like PlausibleDateTimeField."""
+
+    default_error_messages = {"bounds": _("Give a date between 1970 and 2999.")}
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(self.error_messages["bounds"], code="bounds")
+        return day
 
 
 def new_client_owners(user: AbstractBaseUser) -> dict[str, Any]:
@@ -80,7 +119,7 @@ def users_in_group(group: str, keep: int | None = None) -> QuerySet[Any]:
     )
 
 
-class ClientForm(NoSuffix, forms.ModelForm):
+class ClientForm(NoSuffix, SubmittedOnce, forms.ModelForm):
     phones = forms.CharField(
         label=_("Phones"),
         required=False,
@@ -107,7 +146,12 @@ class ClientForm(NoSuffix, forms.ModelForm):
             "originator",
             "account_manager",
         ]
-        field_classes = {"originator": UserChoiceField, "account_manager": UserChoiceField}
+        field_classes = {
+            "originator": UserChoiceField,
+            "account_manager": UserChoiceField,
+            "birthday": PlausibleDateField,
+            "visited_at": PlausibleDateTimeField,
+        }
         widgets = {
             "postal_address": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -131,6 +175,8 @@ class ClientForm(NoSuffix, forms.ModelForm):
             # crafted POST with them changes nothing.
             del self.fields["originator"]
             del self.fields["account_manager"]
+        if self.instance.pk:
+            del self.fields["submission"]  # an edit creates nothing
         if self.instance.pk and not self.is_bound:
             self.initial["phones"] = "\n".join(
                 phone.number.as_international for phone in self.instance.phones.all()
@@ -163,7 +209,7 @@ class ClientForm(NoSuffix, forms.ModelForm):
         return fields
 
 
-class OrderForm(NoSuffix, forms.Form):
+class OrderForm(NoSuffix, SubmittedOnce):
     amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"),
@@ -172,8 +218,10 @@ class OrderForm(NoSuffix, forms.Form):
         initial="RUB",
         widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}),
     )
-    placed_at = forms.DateTimeField(label=_("Placed"), initial=timezone.now, widget=DateTimeInput())
-    promised_date = forms.DateField(
+    placed_at = PlausibleDateTimeField(
+        label=_("Placed"), initial=timezone.now, widget=DateTimeInput()
+    )
+    promised_date = PlausibleDateField(
         label=_("Promised delivery date"), required=False, widget=DateInput()
     )
     description = forms.CharField(
@@ -192,7 +240,7 @@ class OrderEventForm(NoSuffix, forms.Form):
         label=_("Event"),
         choices=[(value, label) for value, label in OrderStatus.choices if value != "placed"],
     )
-    at = forms.DateTimeField(label=_("When"), initial=timezone.now, widget=DateTimeInput())
+    at = PlausibleDateTimeField(label=_("When"), initial=timezone.now, widget=DateTimeInput())
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
 
@@ -203,7 +251,7 @@ class RefusalForm(NoSuffix, forms.Form):
     )
 
 
-class ReferralForm(NoSuffix, forms.Form):
+class ReferralForm(NoSuffix, SubmittedOnce):
     """Who the client referred: someone already on the books, found by name, phone or e-mail,
     or a new person given by name and phone."""
 

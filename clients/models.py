@@ -316,10 +316,12 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-id"]
         constraints = [
+            # Per client, so that an order of a client the caller may not see does not make
+            # an id "taken" to them (an oracle of other managers' orders).
             models.UniqueConstraint(
-                fields=["external_id"],
+                fields=["client", "external_id"],
                 condition=Q(external_id__isnull=False),
-                name="order_external_id_unique",
+                name="order_client_external_id_unique",
             )
         ]
         indexes = [

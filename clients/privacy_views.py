@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from followup_crm.pages import PageWindow, role_required
+from followup_crm.pages import PageWindow, page_number, role_required
 from followup_crm.roles import DIRECTOR, ROLES
 
 from . import data_export, exports, selectors, services
@@ -79,10 +79,7 @@ def consent_history_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def client_history(request: HttpRequest, pk: int) -> HttpResponse:
     client = _visible_client(request, pk)
-    try:
-        number = max(int(request.GET.get("page") or 1), 1)
-    except ValueError:
-        number = 1
+    number = page_number(request.GET.get("page"))
     # One record more than shown tells whether a next page exists, without counting.
     rows = selectors.client_audit_history(
         client, offset=(number - 1) * HISTORY_PAGE_SIZE, limit=HISTORY_PAGE_SIZE + 1

@@ -242,8 +242,9 @@ class OrderSerializer(serializers.ModelSerializer):
         allow_null=True,
         allow_blank=True,
         help_text=gettext_lazy(
-            "The order's id in the system it comes from. Posting the same id again returns "
-            "the order already recorded (200) and changes nothing."
+            "The order's id in the system it comes from, unique per client. Posting the same "
+            "id again for the same client returns the order already recorded (200) and "
+            "changes nothing; for another client it is another order."
         ),
     )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
@@ -262,9 +263,19 @@ class OrderSerializer(serializers.ModelSerializer):
         pk_field=pk_field(),
         required=False,
         allow_null=True,
+        help_text=gettext_lazy(
+            "The sales manager who sold it. Only a director may name someone else than the "
+            "caller, as on the order form."
+        ),
     )
     description = serializers.CharField(required=False, default="", allow_blank=True)
     events = OrderEventSerializer(many=True, read_only=True)
+
+    def validate_seller(self, seller: Any) -> Any:
+        user = self.context["request"].user
+        if seller is not None and seller.pk != user.pk and DIRECTOR not in user_roles(user):
+            raise serializers.ValidationError(_("Only a director can name another seller."))
+        return seller
 
     class Meta:
         model = Order

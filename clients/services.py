@@ -428,12 +428,14 @@ def order_record(
     seller: User | None = None,
     description: str = "",
 ) -> OrderRecorded:
-    """Record an order; the same `external_id` again returns the order already recorded."""
+    """Record an order; the same `external_id` again for the same client returns the order
+    already recorded. External ids are the client's own: the same id on another client's
+    order is another order (and whether one exists is nobody's business who may not see it)."""
     external_id = (external_id or "").strip() or None
     if external_id:
-        existing = Order.objects.filter(external_id=external_id).first()
+        existing = Order.objects.filter(client=client, external_id=external_id).first()
         if existing is not None:
-            return _existing_order(existing, client)
+            return OrderRecorded(order=existing, created=False)
     if timezone.is_naive(placed_at):
         raise ValidationError({"placed_at": _("Give the time with its time zone.")})
     if placed_at > timezone.now() + FUTURE_TOLERANCE:
@@ -471,10 +473,10 @@ def order_record(
             signals.order_event_recorded.send(sender=Order, order=order, event=event)
     except IntegrityError:
         # Another request recorded the same external id a moment ago.
-        existing = Order.objects.filter(external_id=external_id).first()
+        existing = Order.objects.filter(client=client, external_id=external_id).first()
         if existing is None:
             raise
-        return _existing_order(existing, client)
+        return OrderRecorded(order=existing, created=False)
     return OrderRecorded(order=order, created=True)
 
 
@@ -484,14 +486,6 @@ def _check_promised_date(placed_at: dt.datetime, promised_date: dt.date | None) 
     if abs(promised_date - timezone.localdate(placed_at)) > PROMISED_DATE_HORIZON:
         message = _("The promised delivery date must be within two years of the order.")
         raise ValidationError({"promised_date": message})
-
-
-def _existing_order(order: Order, client: Client) -> OrderRecorded:
-    if order.client_id != client.pk:
-        raise ValidationError(
-            {"external_id": _("This external id belongs to another client's order.")}
-        )
-    return OrderRecorded(order=order, created=False)
 
 
 @transaction.atomic

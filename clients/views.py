@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from followup_crm.pages import add_service_errors, page_window, role_required
+from followup_crm.pages import add_service_errors, create_once, page_window, role_required
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, ROLES, has_role, user_roles
 
 from . import card, merge, selectors, services
@@ -106,12 +106,20 @@ def client_create(request: HttpRequest) -> HttpResponse:
         duplicates = _duplicates(request, form, None)
         if not duplicates:
             try:
-                client = services.client_create(by=request.user, **form.client_fields())
+                once = create_once(
+                    request,
+                    form,
+                    "client",
+                    lambda: services.client_create(by=request.user, **form.client_fields()),
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("%(name)s was added.") % {"name": client.name})
-                return redirect("clients:detail", pk=client.pk)
+                if once.created is None:
+                    messages.info(request, _("This client was already added."))
+                    return redirect("clients:detail", pk=once.earlier_id)
+                messages.success(request, _("%(name)s was added.") % {"name": once.created.name})
+                return redirect("clients:detail", pk=once.created.pk)
     context = {"form": form, "client": None, "duplicates": duplicates}
     return render(request, "clients/client_form.html", context)
 
@@ -201,13 +209,21 @@ def order_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrderForm(request.POST, prefix="order")
     if form.is_valid():
         try:
-            result = services.order_record(
-                client=client, by=request.user, seller=request.user, **form.cleaned_data
+            once = create_once(
+                request,
+                form,
+                "order",
+                lambda: services.order_record(
+                    client=client, by=request.user, seller=request.user, **form.cleaned_data
+                ),
+                pk_of=lambda result: result.order.pk,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if result.created:
+            if once.created is None:
+                messages.info(request, _("This order was already recorded."))
+            elif once.created.created:
                 messages.success(request, _("The order was recorded."))
             else:
                 messages.info(request, _("This order was already recorded; nothing changed."))
@@ -269,30 +285,36 @@ def referral_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralForm(request.POST, prefix="referral", clients=candidates)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def record() -> Referral:
             if data["existing"]:
-                referral = services.referral_record(
+                return services.referral_record(
                     referrer=client,
                     referred=data["existing"],
                     by=request.user,
                     reward=data["reward"],
                 )
-            else:
-                referral = services.referral_record_new(
-                    referrer=client,
-                    by=request.user,
-                    name=data["name"],
-                    phones=[data["phone"]],
-                    reward=data["reward"],
-                    **new_client_owners(request.user),
-                )
+            return services.referral_record_new(
+                referrer=client,
+                by=request.user,
+                name=data["name"],
+                phones=[data["phone"]],
+                reward=data["reward"],
+                **new_client_owners(request.user),
+            )
+
+        try:
+            once = create_once(request, form, "referral", record)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("%(name)s is recorded as referred.") % {"name": referral.referred.name},
-            )
+            if once.created is None:
+                messages.info(request, _("This referral was already recorded."))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is recorded as referred.") % {"name": once.created.referred.name},
+                )
             return _card_done(request, client)
     return _render_card(request, client, referral_form=form)
 

@@ -2,6 +2,7 @@
 refuses absurd nesting, the base viewset, and the exception handler that turns a service's
 ValidationError into a 400 naming the field."""
 
+import re
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -51,15 +52,41 @@ class NewestFirstPagination(CursorPagination):
         return cursor
 
 
+SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
+def lone_surrogate_in(document: Any) -> bool:
+    """Whether a parsed JSON document holds a lone surrogate (half of a UTF-16 pair) in any
+    string, key or value: JSON's \\u escapes can spell one, no UTF-8 text can hold it. Walked
+    with a stack of its own, so that depth costs no recursion."""
+    pending = [document]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, except that a document nested deeper than Python's recursion limit
-    is a 400 like any other malformed JSON instead of a RecursionError (a 500)."""
+    is a 400 like any other malformed JSON instead of a RecursionError (a 500), and so is a
+    document with a lone surrogate, which no database column, log line or error message that
+    repeats the value could hold (a choice field's "not a valid choice" echoes it)."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
-            return super().parse(stream, media_type, parser_context)
+            document = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("JSON parse error - the document is nested too deeply.")) from None
+        if lone_surrogate_in(document):
+            raise ParseError(_("JSON parse error - the document holds a lone surrogate."))
+        return document
 
 
 def service_error_detail(exc: DjangoValidationError) -> dict[str, list[str]]:

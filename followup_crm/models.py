@@ -113,3 +113,24 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class FormSubmission(models.Model):
+    """A one-time token of a form that creates something, recorded when the form is first
+    saved (in the same transaction): the same token again is a double submit, answered with
+    what the first one created (see followup_crm.services.form_submission_claim)."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -5,16 +5,18 @@ of presenting a service's ValidationError (on a form, as page messages, and — 
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from .roles import has_role
+from .services import form_submission_claim, form_submission_record
 
 View = Callable[..., HttpResponse]
 
@@ -54,13 +56,26 @@ class PageWindow:
         return self.number + 1
 
 
+# The last page number a pager serves: its OFFSET stays far inside what every database takes
+# (a 64-bit integer), and no list of the product has this many pages of rows. A larger number,
+# typed or crafted, shows this page, which is empty.
+MAX_PAGE = 1_000_000
+
+
+def page_number(page: str | None) -> int:
+    """?page= as a page number from 1 to MAX_PAGE: what is not a number is the first page, a
+    number past MAX_PAGE is MAX_PAGE. The one reading of ?page= for every pager."""
+    try:
+        number = int(page or 1)
+    except ValueError:  # not a number, or more digits than Python converts
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
 def page_window(queryset: QuerySet[Any], page: str | None, size: int) -> PageWindow:
     """One page of rows without counting the table: it fetches one row more than it shows to
     learn whether a next page exists, so a page costs the same on ten rows or ten million."""
-    try:
-        number = max(int(page or 1), 1)
-    except ValueError:
-        number = 1
+    number = page_number(page)
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])
     return PageWindow(rows=rows[:size], number=number, has_next=len(rows) > size)
@@ -90,3 +105,36 @@ def errors_as_messages(request: HttpRequest, form: forms.BaseForm, error: Valida
             if field in form.fields:
                 text = _("%(field)s: %(error)s") % {"field": form[field].label, "error": text}
             messages.error(request, text)
+
+
+Created = TypeVar("Created")
+
+
+@dataclass(frozen=True)
+class Once(Generic[Created]):
+    """What a form that creates something did: `created`, or, for the same one-time token
+    posted again, `earlier_id`, the id of what the first post created."""
+
+    created: Created | None = None
+    earlier_id: int | None = None
+
+
+def create_once(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    kind: str,
+    create: Callable[[], Created],
+    pk_of: Callable[[Created], int] = lambda created: created.pk,
+) -> Once[Created]:
+    """Run `create` (one service call) for a valid SubmittedOnce form, once per token: the
+    token is taken out of the cleaned data first, so `create` may pass the rest on as it is.
+    `pk_of` says what to lead a repeated post to. A service's ValidationError rolls the token
+    back with everything else."""
+    token = form.cleaned_data.pop("submission", "")
+    with transaction.atomic():
+        claim = form_submission_claim(token=token, user=request.user, kind=kind)
+        if claim.earlier is not None:
+            return Once(earlier_id=claim.earlier.object_id)
+        created = create()
+        form_submission_record(claim=claim, object_id=pk_of(created))
+    return Once(created=created)

@@ -35,7 +35,11 @@ urlpatterns = [
         csp_update({"img-src": ["data:"]})(
             login_required(
                 SpectacularSwaggerSplitView.as_view(
-                    url_name="api-schema", template_name="followup_crm/api_docs.html"
+                    url_name="api-schema",
+                    template_name="followup_crm/api_docs.html",
+                    # A page, not an endpoint: OPTIONS would describe it with a template it
+                    # does not have (a 500); it is a 405 instead.
+                    http_method_names=["get", "head"],
                 )
             )
         ),

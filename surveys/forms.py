@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.forms import DateInput, NoSuffix
+from clients.forms import DateInput, NoSuffix, PlausibleDateField
 from clients.models import Client, Order
+from followup_crm.forms import SubmittedOnce
 
 from .models import Question, ServiceCase
 
@@ -90,7 +91,7 @@ class ClientSearchForm(NoSuffix, forms.Form):
     q = forms.CharField(label=_("Find the client"), required=False, max_length=200)
 
 
-class ServiceCaseForm(NoSuffix, forms.Form):
+class ServiceCaseForm(NoSuffix, SubmittedOnce):
     """A service case of one client, chosen before the form is shown (the order list is that
     client's orders)."""
 
@@ -100,7 +101,7 @@ class ServiceCaseForm(NoSuffix, forms.Form):
         required=False,
         empty_label=_("Not about one order"),
     )
-    opened_on = forms.DateField(label=_("Date"), widget=DateInput())
+    opened_on = PlausibleDateField(label=_("Date"), widget=DateInput())
     problem = forms.CharField(
         label=_("What went wrong"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )

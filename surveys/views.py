@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clients.models import Client
 from clients.selectors import client_search, clients_visible_to
-from followup_crm.pages import View, add_service_errors, page_window, role_required
+from followup_crm.pages import View, add_service_errors, create_once, page_window, role_required
 from followup_crm.roles import ROLES
 
 from . import selectors, services
@@ -223,12 +223,22 @@ def service_case_create(request: HttpRequest) -> HttpResponse:
     form = ServiceCaseForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.service_case_record(client=client, by=request.user, **form.cleaned_data)
+            once = create_once(
+                request,
+                form,
+                "service_case",
+                lambda: services.service_case_record(
+                    client=client, by=request.user, **form.cleaned_data
+                ),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if once.created is None:
+                messages.info(request, _("This service case was already recorded."))
+                return redirect("surveys:service_case", pk=once.earlier_id)
             messages.success(request, _("The service case was recorded."))
-            return redirect("surveys:service_case", pk=case.pk)
+            return redirect("surveys:service_case", pk=once.created.pk)
     return render(request, "surveys/service_case_form.html", {"form": form, "client": client})
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from clients.forms import UserChoiceField
+from clients.forms import PlausibleDateField, PlausibleDateTimeField, UserChoiceField
 from clients.models import Channel, Refusal, Stage
 from clients.services import phone_normalize
 from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
@@ -20,16 +20,38 @@ from .selectors import CallListFilters
 from .unplanned import INBOUND_OUTCOMES, TASK_TEXT_MAX
 
 
+class IdListField(forms.Field):
+    """Ids picked on a list (checkboxes of one name), as integers. Which of them the user may
+    see or act on is the view's to decide, object by object, so that it can say how many it
+    refused rather than refuse the whole selection."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "invalid": _("Select at least one letter."),
+        "too_many": _("Select at most %(limit)d at once."),
+    }
+    LIMIT = 500
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        if len(values) > self.LIMIT:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"limit": self.LIMIT}
+            )
+        try:
+            ids = [int(str(item).strip()) for item in values]
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        # Beyond a database id: never a row, and it would overflow the query.
+        return sorted({pk for pk in ids if 0 < pk < 2**63})
+
+
 class TouchpointSelectionForm(forms.Form):
     """Postal tasks picked on the list, for printing or for confirming as posted."""
 
-    id = forms.TypedMultipleChoiceField(
-        coerce=int, choices=(), error_messages={"required": _("Select at least one letter.")}
-    )
-
-    def __init__(self, *args: object, visible_ids: list[int], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["id"].choices = [(pk, pk) for pk in visible_ids]
+    id = IdListField(error_messages={"required": _("Select at least one letter.")})
 
 
 # --- the call list ---------------------------------------------------------------------------
@@ -121,7 +143,7 @@ class CallReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how the call went.")},
     )
-    next_contact_on = forms.DateField(
+    next_contact_on = PlausibleDateField(
         label=_("Next contact on"),
         required=False,
         widget=_date_input(),
@@ -153,7 +175,7 @@ class CallReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Plans an urgent recovery call and alerts the director."),
     )
-    callback_at = forms.DateTimeField(
+    callback_at = PlausibleDateTimeField(
         label=_("Call back at"), required=False, widget=_datetime_input()
     )
     refusal_reason = forms.ChoiceField(
@@ -181,7 +203,7 @@ class CallReportForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    due_at = forms.DateTimeField(label=_("Move to"), widget=_datetime_input())
+    due_at = PlausibleDateTimeField(label=_("Move to"), widget=_datetime_input())
     reason = forms.CharField(label=_("Why"), max_length=255, required=False)
 
 
@@ -198,8 +220,8 @@ class ReassignForm(forms.Form):
     to_user = UserChoiceField(
         label=_("To"), queryset=get_user_model().objects.none(), empty_label="—"
     )
-    start = forms.DateField(label=_("Due from"), required=False, widget=_date_input())
-    end = forms.DateField(label=_("Due until (inclusive)"), required=False, widget=_date_input())
+    start = PlausibleDateField(label=_("Due from"), required=False, widget=_date_input())
+    end = PlausibleDateField(label=_("Due until (inclusive)"), required=False, widget=_date_input())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -253,3 +253,14 @@ def task_assignees(*, client: Any, user: Any) -> QuerySet[Any]:
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+def touchpoints_actable_by(
+    user: AbstractBaseUser | AnonymousUser, rows: QuerySet[Touchpoint] | None = None
+) -> QuerySet[Touchpoint]:
+    """touchpoint_may_act for many rows at once (the bulk actions of the lists): of `rows` (the
+    touchpoints the user may see when left out), those the user may also act on."""
+    rows = touchpoints_visible_to(user) if rows is None else rows
+    if DIRECTOR in user_roles(user):
+        return rows
+    return rows.filter(Q(assignee=user) | Q(assignee__isnull=True, is_automatic=True))

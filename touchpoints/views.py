@@ -63,20 +63,18 @@ def postal_list(request: HttpRequest) -> HttpResponse:
     return render(request, "touchpoints/postal_list.html", {"page": page})
 
 
-def _selected(request: HttpRequest, data: object) -> TouchpointSelectionForm:
-    visible = list(selectors.postal_tasks(request.user).values_list("id", flat=True))
-    return TouchpointSelectionForm(data, visible_ids=visible)
-
-
 @login_required
 @require_GET
 @letter_styles
 def postal_print(request: HttpRequest) -> HttpResponse:
     _require_role(request)
-    form = _selected(request, request.GET)
+    form = TouchpointSelectionForm(request.GET)
     if not form.is_valid():
         raise Http404
-    touchpoints = list(selectors.postal_tasks(request.user).filter(id__in=form.cleaned_data["id"]))
+    wanted = form.cleaned_data["id"]
+    touchpoints = list(selectors.postal_tasks(request.user).filter(id__in=wanted))
+    if len(touchpoints) != len(wanted):
+        raise Http404
     letters = services.postal_letters(touchpoints=touchpoints)
     return render(request, "touchpoints/postal_print.html", {"letters": letters})
 
@@ -84,11 +82,19 @@ def postal_print(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def postal_sent(request: HttpRequest) -> HttpResponse:
+    """Confirm letters as posted: each one with the rule of acting on one touchpoint (its
+    assignee or a director), whoever may merely see it; those refused are counted, not named,
+    as they may be another manager's."""
     _require_role(request)
-    form = _selected(request, request.POST)
-    if form.is_valid():
-        chosen = selectors.postal_tasks(request.user).filter(id__in=form.cleaned_data["id"])
-        result = services.postal_mark_sent(touchpoints=chosen, by=request.user)
+    form = TouchpointSelectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Select at least one letter."))
+        return redirect("touchpoints:postal")
+    wanted = form.cleaned_data["id"]
+    allowed = selectors.touchpoints_actable_by(request.user, selectors.postal_tasks(request.user))
+    chosen = allowed.filter(id__in=wanted)
+    result = services.postal_mark_sent(touchpoints=chosen, by=request.user)
+    if result.changed:
         messages.success(
             request,
             ngettext(
@@ -98,9 +104,21 @@ def postal_sent(request: HttpRequest) -> HttpResponse:
             )
             % {"count": result.changed},
         )
-        _report_refused(request, result)
-    else:
-        messages.error(request, _("Select at least one letter."))
+    _report_refused(request, result)
+    # Not found among the letters the user may post (another manager's, or not waiting).
+    refused = len(wanted) - result.changed - result.refused
+    if refused > 0:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)d letter was not marked as posted: it is not yours to post, or it is "
+                "no longer waiting.",
+                "%(count)d letters were not marked as posted: they are not yours to post, or "
+                "they are no longer waiting.",
+                refused,
+            )
+            % {"count": refused},
+        )
     return redirect("touchpoints:postal")
 
 

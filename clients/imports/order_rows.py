@@ -1,8 +1,9 @@
 """Checking the rows of an orders file against the CRM: the orders to create, and the statuses
 to record as events.
 
-An order whose `external_id` is already recorded is not created again and its amount and dates
-are left as they are; only a status the CRM has not seen yet is recorded as events.
+An order whose `external_id` is already recorded for its client is not created again and its
+amount and dates are left as they are; only a status the CRM has not seen yet is recorded as
+events.
 """
 
 import datetime as dt
@@ -140,10 +141,12 @@ def _check_orders(
     external_ids = sorted(
         {reader.text("external_id") for reader in readers if reader.text("external_id")}
     )
-    existing: dict[str, Order] = {}
+    # By client and external id: the ids are each client's own (as in the API).
+    existing: dict[tuple[int, str], Order] = {}
     for chunk in _chunks(external_ids):
         existing.update(
-            (order.external_id, order) for order in Order.objects.filter(external_id__in=chunk)
+            ((order.client_id, order.external_id), order)
+            for order in Order.objects.filter(external_id__in=chunk)
         )
     client_ids: set[int] = set()
     rows = []
@@ -206,10 +209,7 @@ def _check_orders(
         if reader.failed:
             continue
         client = client_objects[next(iter(found))]
-        order = existing.get(fields["external_id"])
-        if order is not None and order.client_id != client.pk:
-            reader.error("external_id", _("This external id belongs to another client's order."))
-            continue
+        order = existing.get((client.pk, fields["external_id"]))
         placed_at = order.placed_at if order is not None else fields["placed_at"]
         if order is None and _future(placed_at):
             reader.error("placed_at", _("The order cannot be placed in the future."))

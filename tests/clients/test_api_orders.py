@@ -138,15 +138,28 @@ def test_it_changes_nothing_when_an_order_comes_again_with_other_values(sales, o
     assert (order.amount, order.currency) == (Decimal("1500.50"), "RUB")
 
 
-def test_it_refuses_an_external_id_of_another_clients_order(sales, account, own):
+def test_an_external_id_is_the_clients_own(sales, account, own):
+    # External ids are unique per client: the same id on another client is another order.
     other = make_client(originator=sales, account_manager=account, name="Other")
     api(sales).post(LIST, order_body(own), format="json")
 
     response = api(sales).post(LIST, order_body(other), format="json")
 
-    assert response.status_code == 400
-    assert list(response.json()) == ["external_id"]
-    assert Order.objects.count() == 1
+    assert response.status_code == 201
+    assert Order.objects.filter(external_id="SHOP-1001").count() == 2
+
+
+def test_another_managers_external_id_answers_as_an_unused_one(sales, own, foreign_order):
+    """Not an oracle: whether another manager's client has an order with this external id does
+    not change the answer."""
+    taken = api(sales).post(LIST, order_body(own, external_id="FOREIGN-1"), format="json")
+    unused = api(sales).post(LIST, order_body(own, external_id="UNUSED-1"), format="json")
+
+    assert (taken.status_code, unused.status_code) == (201, 201)
+    assert set(taken.json()) == set(unused.json())
+    assert taken.json()["client"] == own.pk
+    foreign_order.refresh_from_db()
+    assert foreign_order.client_id != own.pk
 
 
 def test_it_answers_another_managers_client_like_one_that_does_not_exist(sales, foreign):
@@ -454,3 +467,23 @@ def test_it_walks_a_client_through_the_lifecycle(sales):
     assert stage(client_id) == Stage.BUYER
     changes = Client.objects.get(pk=client_id).stage_changes.values_list("to_stage", flat=True)
     assert list(changes) == ["prospect", "buyer", "client", "buyer"]
+
+
+def test_a_manager_cannot_name_another_seller(sales, other_sales, own):
+    # The page form records the manager as the seller; another seller would get the order's
+    # status calls on their list for a client they may not see.
+    response = api(sales).post(LIST, order_body(own, seller=other_sales.pk), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["seller"]
+    assert not Order.objects.exists()
+
+
+def test_a_manager_may_name_themselves_and_a_director_anyone(sales, other_sales, director, own):
+    mine = api(sales).post(LIST, order_body(own, seller=sales.pk), format="json")
+    chosen = api(director).post(
+        LIST, order_body(own, external_id="SHOP-2", seller=other_sales.pk), format="json"
+    )
+
+    assert (mine.status_code, mine.json()["seller"]) == (201, sales.pk)
+    assert (chosen.status_code, chosen.json()["seller"]) == (201, other_sales.pk)

@@ -16,8 +16,10 @@ back in a form the schema does not allow) is kept below as plain tests.
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import schemathesis
@@ -113,6 +115,68 @@ def test_the_api_answers_generated_requests_without_errors(case, api_headers):
             checks.content_type_conformance,
         ],
     )
+
+
+# --- hostile values in every field ----------------------------------------------------------
+#
+# schemathesis draws its strings as UTF-8 text and its integers near the schema's bounds: it
+# never sends a lone surrogate (which JSON's \\u escapes can spell) nor an integer past 64 bits.
+# These are sent here to every field of every operation, one field at a time (the other fields
+# missing or wrong too: DRF still reads each field, and the lookups are where it would break).
+
+LONE_SURROGATES = ["\ud800", "a\udfff", "\udc00\ud800"]
+EXTREME_INTEGERS = [2**63, -(2**63) - 1, 10**30, -(10**30), 2**64 + 1]
+HOSTILE = {"string": LONE_SURROGATES, "integer": EXTREME_INTEGERS, "number": EXTREME_INTEGERS}
+
+
+def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = document["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _field_types(document: dict[str, Any], node: dict[str, Any]) -> set[str]:
+    node = _resolve(document, node)
+    kinds = {node["type"]} if isinstance(node.get("type"), str) else set()
+    for option in node.get("oneOf", []) + node.get("allOf", []) + node.get("anyOf", []):
+        kinds |= _field_types(document, option)
+    return kinds
+
+
+def _hostile_operations() -> Iterator[Any]:
+    document = openapi_document()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            fields: list[tuple[str, str, Any]] = []
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    for kind in _field_types(document, parameter.get("schema", {})):
+                        fields += [("query", parameter["name"], v) for v in HOSTILE.get(kind, [])]
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None:
+                properties = _resolve(document, body["schema"]).get("properties", {})
+                for name, node in properties.items():
+                    for kind in _field_types(document, node):
+                        fields += [("body", name, v) for v in HOSTILE.get(kind, [])]
+            if fields:
+                yield pytest.param(method, path, fields, id=f"{method} {path}")
+
+
+@pytest.mark.parametrize(("method", "path", "fields"), list(_hostile_operations()))
+def test_no_field_breaks_on_a_lone_surrogate_or_an_extreme_integer(api_user, method, path, fields):
+    api = APIClient()
+    api.force_authenticate(api_user)
+    url = re.sub(r"\{\w+\}", "1", path)
+    for where, name, value in fields:
+        if where == "query":
+            # A surrogate's UTF-8 bytes, percent-encoded: what a client can put in a URL.
+            text = quote(str(value), errors="surrogatepass")
+            response = api.generic(method.upper(), f"{url}?{name}={text}")
+        else:
+            # json.dumps writes a lone surrogate as its \\u escape, as a client would send it.
+            body = json.dumps({name: value})
+            response = api.generic(method.upper(), url, body, content_type="application/json")
+        assert response.status_code < 500, f"{method} {url} {where} {name}={value!r}"
 
 
 def test_the_fuzzed_schema_is_the_served_one(director):

@@ -126,3 +126,33 @@ def test_unsubscribe_records_the_opt_out(client, sales):
     assert consent_current(client=customer)["email"] is False
     assert customer.consents.first().method == "unsubscribe"
     assert client.get("/u/forged-token/").status_code == 404
+
+
+def test_it_does_not_post_a_letter_its_clients_originator_may_see_but_not_act_on(
+    client, sales, cards
+):
+    # Sales brought both clients, so both letters are on their list; they are the account
+    # managers' to post, as the API's skip of the same letter (a 403) says.
+    client.force_login(sales)
+
+    response = client.post("/post/sent/", {"id": [cards[0].pk, cards[1].pk]}, follow=True)
+
+    for card in cards:
+        card.refresh_from_db()
+        assert card.status == "planned"
+    assert "2 letters were not marked as posted" in response.content.decode()
+
+
+def test_it_posts_the_letters_it_may_and_counts_those_refused(
+    client, account, other_account, cards
+):
+    client.force_login(account)
+
+    response = client.post("/post/sent/", {"id": [cards[0].pk, cards[1].pk, 999999]}, follow=True)
+
+    cards[0].refresh_from_db()
+    cards[1].refresh_from_db()
+    assert (cards[0].status, cards[1].status) == ("done", "planned")
+    page = response.content.decode()
+    assert "1 letter marked as posted." in page
+    assert "2 letters were not marked as posted" in page
