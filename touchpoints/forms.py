@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms import UserChoiceField
@@ -26,9 +27,48 @@ class TouchpointSelectionForm(forms.Form):
         coerce=int, choices=(), error_messages={"required": _("Select at least one letter.")}
     )
 
-    def __init__(self, *args: object, visible_ids: list[int], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None, *, visible_ids: list[int]) -> None:
+        # A line of the list stands for one letter owed to a client, perhaps several tasks:
+        # its box carries their ids joined by commas.
+        if data is not None:
+            data = data.copy()
+            data.setlist("id", [part for value in data.getlist("id") for part in value.split(",")])
+        super().__init__(data)
         self.fields["id"].choices = [(pk, pk) for pk in visible_ids]
+
+
+class PostalFilterForm(forms.Form):
+    """How far ahead the postal list looks: letters due up to a day (a week ahead unless
+    chosen)."""
+
+    DEFAULT_DAYS = 7
+    HORIZON = dt.timedelta(days=2 * 366)
+
+    until = forms.DateField(
+        label=_("Due up to"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date such as 2026-05-31.")},
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.default = today + dt.timedelta(days=self.DEFAULT_DAYS)
+        self.fields["until"].initial = self.default
+
+    def clean_until(self) -> dt.date:
+        until = self.cleaned_data["until"] or self.default
+        if until > self.today + self.HORIZON:
+            raise ValidationError(_("Choose a day within two years."), code="too_far")
+        return until
+
+    def due_before(self) -> dt.datetime:
+        """The end of the chosen day (the default's, when the form has errors) in the
+        company's time zone."""
+        until = self.cleaned_data["until"] if self.is_valid() else self.default
+        return dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=company_zone())
 
 
 # --- the call list ---------------------------------------------------------------------------
@@ -222,3 +262,55 @@ class ReassignForm(forms.Form):
             dt.datetime.combine(start, dt.time(0), tzinfo=tz) if start else None,
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz) if end else None,
         )
+
+
+# --- the team board (directors) ----------------------------------------------------------------
+
+
+class SelectedIdsField(forms.Field):
+    """The ids of the rows ticked on a list, as whole numbers (which of them may be acted on is
+    the page's and the services' question, answered row by row)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one call."),
+        "invalid": _("Select calls from the list."),
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return sorted({int(item) for item in value or []})
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class TeamBulkForm(forms.Form):
+    """Reschedule or reassign the calls ticked on a figure of the team board."""
+
+    RESCHEDULE = "reschedule"
+    REASSIGN = "reassign"
+
+    action = forms.ChoiceField(
+        choices=[(RESCHEDULE, _("Reschedule")), (REASSIGN, _("Reassign"))],
+        error_messages={"required": _("Choose what to do with the selected calls.")},
+    )
+    id = SelectedIdsField()
+    due_at = forms.DateTimeField(label=_("Move to"), required=False, widget=_datetime_input())
+    reason = forms.CharField(label=_("Why"), max_length=255, required=False)
+    to_user = UserChoiceField(
+        label=_("Hand to"), queryset=get_user_model().objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = manager_queryset(active_only=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        needed = {
+            self.RESCHEDULE: ("due_at", _("Choose when the selected calls move to.")),
+            self.REASSIGN: ("to_user", _("Choose the manager who takes the selected calls.")),
+        }.get(data.get("action"))
+        if needed and not data.get(needed[0]) and needed[0] not in self.errors:
+            self.add_error(*needed)
+        return data

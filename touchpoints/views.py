@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -41,6 +41,7 @@ from . import calendar, calls, selectors, services
 from .forms import (
     CallListFilterForm,
     CallReportForm,
+    PostalFilterForm,
     ReassignForm,
     RescheduleForm,
     SkipForm,
@@ -58,12 +59,23 @@ def _require_role(request: HttpRequest) -> None:
 @login_required
 @require_GET
 def postal_list(request: HttpRequest) -> HttpResponse:
+    """The letters due up to a day (a week ahead by default); those due by today come ticked,
+    ready to print."""
     _require_role(request)
-    page = Paginator(selectors.postal_tasks(request.user), 100).get_page(request.GET.get("page"))
-    return render(request, "touchpoints/postal_list.html", {"page": page})
+    now = timezone.now()
+    form = PostalFilterForm(request.GET or None, today=selectors.day_bounds(now)[0].date())
+    tasks = selectors.postal_tasks(request.user, due_before=form.due_before())
+    page = Paginator(tasks, 100).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "lines": selectors.postal_lines(page.object_list),
+        "form": form,
+        "ticked_before": selectors.day_bounds(now)[1],
+    }
+    return render(request, "touchpoints/postal_list.html", context)
 
 
-def _selected(request: HttpRequest, data: object) -> TouchpointSelectionForm:
+def _selected(request: HttpRequest, data: QueryDict) -> TouchpointSelectionForm:
     visible = list(selectors.postal_tasks(request.user).values_list("id", flat=True))
     return TouchpointSelectionForm(data, visible_ids=visible)
 
@@ -76,8 +88,9 @@ def postal_print(request: HttpRequest) -> HttpResponse:
     form = _selected(request, request.GET)
     if not form.is_valid():
         raise Http404
-    touchpoints = list(selectors.postal_tasks(request.user).filter(id__in=form.cleaned_data["id"]))
-    letters = services.postal_letters(touchpoints=touchpoints)
+    chosen = selectors.postal_tasks(request.user).filter(id__in=form.cleaned_data["id"])
+    lines = selectors.postal_lines(list(chosen))
+    letters = services.postal_letters(touchpoints=[line.touchpoint for line in lines])
     return render(request, "touchpoints/postal_print.html", {"letters": letters})
 
 
