@@ -53,6 +53,7 @@ class PostalFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.today = today
         self.default = today + dt.timedelta(days=self.DEFAULT_DAYS)
@@ -298,10 +299,14 @@ class TeamBulkForm(forms.Form):
     due_at = forms.DateTimeField(label=_("Move to"), required=False, widget=_datetime_input())
     reason = forms.CharField(label=_("Why"), max_length=255, required=False)
     to_user = UserChoiceField(
-        label=_("Hand to"), queryset=get_user_model().objects.none(), required=False
+        label=_("Hand to"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="—",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # as the other pages' labels: no colon
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = manager_queryset(active_only=True)
 

@@ -38,7 +38,9 @@ def call(client: Client, assignee, due: dt.datetime, **fields) -> Touchpoint:
 
 
 def board_row(html: str, name: str) -> str:
-    return re.search(rf"<tr>\s*<th scope=\"row\" class=\"title\">{name}</th>(.*?)</tr>", html, re.S)[1]
+    return re.search(
+        rf"<tr>\s*<th scope=\"row\" class=\"title\">{name}</th>(.*?)</tr>", html, re.S
+    )[1]
 
 
 def figures(row_html: str) -> list[str]:
@@ -132,7 +134,9 @@ def test_the_board_is_for_directors_only(client, sales, account):
     assert client.get("/calls/team/").status_code == 404
 
 
-def test_a_figure_lists_the_calls_behind_it(client, director, sales, day, django_assert_num_queries):
+def test_a_figure_lists_the_calls_behind_it(
+    client, director, sales, day, django_assert_num_queries
+):
     client.force_login(director)
 
     with django_assert_num_queries(7):
@@ -169,9 +173,7 @@ def test_an_unknown_figure_or_someone_not_a_manager_is_not_found(client, directo
     assert client.get("/calls/team/999999/overdue/").status_code == 404
 
 
-def test_it_reschedules_the_selected_calls_and_reports_those_refused(
-    client, director, sales, day
-):
+def test_it_reschedules_the_selected_calls_and_reports_those_refused(client, director, sales, day):
     overdue = list(
         Touchpoint.objects.filter(status="planned", due_at__lt=NOW - dt.timedelta(days=1))
     )
