@@ -50,9 +50,8 @@ def postal_tasks(
     )
     if due_before is not None:
         tasks = tasks.filter(due_at__lt=due_before)
-    return tasks.select_related("client", "order", "assignee", "client__account_manager").order_by(
-        "due_at", "id"
-    )
+    tasks = tasks.select_related("client", "order", "assignee", "client__account_manager")
+    return tasks.order_by("due_at", "id")
 
 
 @dataclass(frozen=True)
