@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
 
+from .forms import UserChoiceField
 from .models import Channel, Client, Stage
 from .selectors import client_search, clients_with_consent
 
@@ -22,14 +23,18 @@ def managers() -> QuerySet[Any]:
     )
 
 
+class UserChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of people, named by their full names as everywhere else."""
+
+    field_class = UserChoiceField
+
+
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_search", help_text=_("Name, phone or e-mail")
     )
     stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Stage.choices)
-    manager = django_filters.ModelChoiceFilter(
-        label=_("Manager"), queryset=managers(), method="filter_manager"
-    )
+    manager = UserChoiceFilter(label=_("Manager"), queryset=managers(), method="filter_manager")
     consent = django_filters.ChoiceFilter(
         label=_("Consent"), choices=Channel.choices, method="filter_consent"
     )

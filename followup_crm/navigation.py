@@ -18,7 +18,7 @@ class NavEntry:
 ALL_ROLES = frozenset({SALES_MANAGER, ACCOUNT_MANAGER, DIRECTOR})
 
 MENU: tuple[NavEntry, ...] = (
-    NavEntry(_("Home"), "home", ALL_ROLES),
+    NavEntry(_("Team"), "touchpoints:team", frozenset({DIRECTOR})),
     NavEntry(_("Calls"), "touchpoints:calls", ALL_ROLES),
     NavEntry(_("Clients"), "clients:list", ALL_ROLES),
     NavEntry(_("Handoffs"), "clients:handoffs", frozenset({ACCOUNT_MANAGER, DIRECTOR})),

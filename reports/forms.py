@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.filters import managers
+from clients.forms import UserChoiceField
 
 from .selectors import Period
 
@@ -84,7 +85,7 @@ class ReportForm(forms.Form):
                 widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
             )
         # Evaluated per form, so that a new manager appears without a restart.
-        self.fields["manager"] = forms.ModelChoiceField(
+        self.fields["manager"] = UserChoiceField(
             label=_("Manager"),
             queryset=managers(),
             required=False,

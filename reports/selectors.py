@@ -267,24 +267,35 @@ def on_time_delivery(period: Period, manager: Any = None) -> dict[str, Any]:
 PERSON_FIELDS = ("username", "first_name", "last_name")
 
 
+# Done on time: done by the end of its due day (`due_day`, annotated by discipline_due).
+DONE_ON_TIME = Q(status=TouchpointStatus.DONE, closed_at__date__lte=F("due_day"))
+
+
+def _owed(manager: Any = None) -> QuerySet[Touchpoint]:
+    owed = Touchpoint.objects.filter(is_automatic=False).exclude(assignee=None)
+    return owed if manager is None else owed.filter(assignee=manager)
+
+
+def discipline_due(period: Period, manager: Any = None) -> QuerySet[Touchpoint]:
+    """The touchpoints the discipline counts: those people owe (calls and postal tasks) that
+    fell due in the period and were not cancelled, each with its due day (for DONE_ON_TIME)."""
+    due = _owed(manager).filter(period.q("due_at")).exclude(status=TouchpointStatus.CANCELLED)
+    return due.annotate(due_day=TruncDate("due_at", tzinfo=_tz()))
+
+
 def discipline(
     period: Period, now: dt.datetime, manager: Any = None, *, past: bool = False
 ) -> dict[str, Any]:
     """Touchpoints people owe (calls and postal tasks) due in the period: done by the end of
     their due day, against all that fell due; and what is overdue now (not for a `past`
     period only compared with: it is the same for any period). Per manager too."""
-    owed = Touchpoint.objects.filter(is_automatic=False).exclude(assignee=None)
-    if manager is not None:
-        owed = owed.filter(assignee=manager)
-    due = owed.filter(period.q("due_at")).exclude(status=TouchpointStatus.CANCELLED)
+    owed = _owed(manager)
     counts = {
         "due": Count("id"),
         "done": Count("id", filter=Q(status=TouchpointStatus.DONE)),
-        "on_time": Count(
-            "id", filter=Q(status=TouchpointStatus.DONE, closed_at__date__lte=F("due_day"))
-        ),
+        "on_time": Count("id", filter=DONE_ON_TIME),
     }
-    annotated = due.annotate(due_day=TruncDate("due_at", tzinfo=_tz()))
+    annotated = discipline_due(period, manager)
     if past:
         totals = annotated.aggregate(**counts)
         return {**totals, "rate": _percent(totals["on_time"], totals["due"])}

@@ -36,6 +36,9 @@ class IdListField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
+        # A line of the postal list stands for one letter owed to a client, perhaps several
+        # tasks: its box carries their ids joined by commas.
+        values = [part for item in values for part in str(item).split(",")]
         if len(values) > self.LIMIT:
             raise ValidationError(
                 self.error_messages["too_many"], code="too_many", params={"limit": self.LIMIT}
@@ -52,6 +55,41 @@ class TouchpointSelectionForm(forms.Form):
     """Postal tasks picked on the list, for printing or for confirming as posted."""
 
     id = IdListField(error_messages={"required": _("Select at least one letter.")})
+
+
+class PostalFilterForm(forms.Form):
+    """How far ahead the postal list looks: letters due up to a day (a week ahead unless
+    chosen)."""
+
+    DEFAULT_DAYS = 7
+    HORIZON = dt.timedelta(days=2 * 366)
+
+    until = forms.DateField(
+        label=_("Due up to"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date such as 2026-05-31.")},
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.default = today + dt.timedelta(days=self.DEFAULT_DAYS)
+        self.fields["until"].initial = self.default
+
+    def clean_until(self) -> dt.date:
+        until = self.cleaned_data["until"] or self.default
+        if until > self.today + self.HORIZON:
+            raise ValidationError(_("Choose a day within two years."), code="too_far")
+        return until
+
+    def due_before(self) -> dt.datetime:
+        """The end of the chosen day (the default's, when the form has errors) in the
+        company's time zone."""
+        until = self.cleaned_data["until"] if self.is_valid() else self.default
+        return dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=company_zone())
 
 
 # --- the call list ---------------------------------------------------------------------------
@@ -291,3 +329,59 @@ class TaskForm(forms.Form):
     def __init__(self, *args: Any, assignees: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees
+
+
+# --- the team board (directors) ----------------------------------------------------------------
+
+
+class SelectedIdsField(forms.Field):
+    """The ids of the rows ticked on a list, as whole numbers (which of them may be acted on is
+    the page's and the services' question, answered row by row)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one call."),
+        "invalid": _("Select calls from the list."),
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return sorted({int(item) for item in value or []})
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class TeamBulkForm(forms.Form):
+    """Reschedule or reassign the calls ticked on a figure of the team board."""
+
+    RESCHEDULE = "reschedule"
+    REASSIGN = "reassign"
+
+    action = forms.ChoiceField(
+        choices=[(RESCHEDULE, _("Reschedule")), (REASSIGN, _("Reassign"))],
+        error_messages={"required": _("Choose what to do with the selected calls.")},
+    )
+    id = SelectedIdsField()
+    due_at = forms.DateTimeField(label=_("Move to"), required=False, widget=_datetime_input())
+    reason = forms.CharField(label=_("Why"), max_length=255, required=False)
+    to_user = UserChoiceField(
+        label=_("Hand to"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="—",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # as the other pages' labels: no colon
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = manager_queryset(active_only=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        needed = {
+            self.RESCHEDULE: ("due_at", _("Choose when the selected calls move to.")),
+            self.REASSIGN: ("to_user", _("Choose the manager who takes the selected calls.")),
+        }.get(data.get("action"))
+        if needed and not data.get(needed[0]) and needed[0] not in self.errors:
+            self.add_error(*needed)
+        return data

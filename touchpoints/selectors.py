@@ -41,14 +41,43 @@ def touchpoints_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[T
     return touchpoints.filter(Q(assignee=user) | condition)
 
 
-def postal_tasks(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Touchpoint]:
-    """Cards and letters waiting to be printed and posted, oldest first."""
-    return (
-        touchpoints_visible_to(user)
-        .filter(channel=Channel.POST, status=TouchpointStatus.PLANNED)
-        .select_related("client", "order", "assignee", "client__account_manager")
-        .order_by("due_at", "id")
+def postal_tasks(
+    user: AbstractBaseUser | AnonymousUser, *, due_before: dt.datetime | None = None
+) -> QuerySet[Touchpoint]:
+    """Cards and letters waiting to be printed and posted, oldest first; those due before a
+    moment only, if given."""
+    tasks = touchpoints_visible_to(user).filter(
+        channel=Channel.POST, status=TouchpointStatus.PLANNED
     )
+    if due_before is not None:
+        tasks = tasks.filter(due_at__lt=due_before)
+    tasks = tasks.select_related("client", "order", "assignee", "client__account_manager")
+    return tasks.order_by("due_at", "id")
+
+
+@dataclass(frozen=True)
+class PostalLine:
+    """One letter to one client: the same letter owed more than once (for two orders, say) is
+    printed and posted once. `touchpoint` is the one due first."""
+
+    touchpoint: Touchpoint
+    ids: tuple[int, ...]
+
+    @property
+    def ids_value(self) -> str:
+        return ",".join(str(pk) for pk in self.ids)
+
+
+def postal_lines(tasks: list[Touchpoint]) -> list[PostalLine]:
+    """Postal tasks (in due order) as one line per client and letter, in the order of the
+    first of each."""
+    grouped: dict[tuple[int, str], list[Touchpoint]] = {}
+    for task in tasks:
+        grouped.setdefault((task.client_id, task.template_slug or task.purpose), []).append(task)
+    return [
+        PostalLine(touchpoint=same[0], ids=tuple(task.pk for task in same))
+        for same in grouped.values()
+    ]
 
 
 # --- the call list -------------------------------------------------------------------------

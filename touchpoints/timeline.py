@@ -57,7 +57,9 @@ REASONS: dict[str, Promise] = {
 
 
 def reason_label(code: str) -> str | Promise:
-    return REASONS.get(code, code)
+    """A known reason in words; anything else (a provider's error) as it came, without its
+    final full stop, since the sentences that quote it end with their own."""
+    return REASONS.get(code) or code.rstrip(".")
 
 
 def _closed_by_a_call(touchpoint: Touchpoint) -> bool:

@@ -41,6 +41,7 @@ from . import calendar, calls, selectors, services
 from .forms import (
     CallListFilterForm,
     CallReportForm,
+    PostalFilterForm,
     ReassignForm,
     RescheduleForm,
     SkipForm,
@@ -58,9 +59,20 @@ def _require_role(request: HttpRequest) -> None:
 @login_required
 @require_GET
 def postal_list(request: HttpRequest) -> HttpResponse:
+    """The letters due up to a day (a week ahead by default); those due by today come ticked,
+    ready to print."""
     _require_role(request)
-    page = Paginator(selectors.postal_tasks(request.user), 100).get_page(request.GET.get("page"))
-    return render(request, "touchpoints/postal_list.html", {"page": page})
+    now = timezone.now()
+    form = PostalFilterForm(request.GET or None, today=selectors.day_bounds(now)[0].date())
+    tasks = selectors.postal_tasks(request.user, due_before=form.due_before())
+    page = Paginator(tasks, 100).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "lines": selectors.postal_lines(page.object_list),
+        "form": form,
+        "ticked_before": selectors.day_bounds(now)[1],
+    }
+    return render(request, "touchpoints/postal_list.html", context)
 
 
 @login_required
@@ -75,7 +87,8 @@ def postal_print(request: HttpRequest) -> HttpResponse:
     touchpoints = list(selectors.postal_tasks(request.user).filter(id__in=wanted))
     if len(touchpoints) != len(wanted):
         raise Http404
-    letters = services.postal_letters(touchpoints=touchpoints)
+    lines = selectors.postal_lines(touchpoints)
+    letters = services.postal_letters(touchpoints=[line.touchpoint for line in lines])
     return render(request, "touchpoints/postal_print.html", {"letters": letters})
 
 

@@ -130,7 +130,7 @@ def test_it_completes_a_call_with_the_keyboard_only(page, sales):
     page.get_by_label("Username").fill("sasha")
     page.get_by_label("Password").fill(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Hello, Sasha")).to_be_visible()
+    expect(page.get_by_role("heading", name="My calls")).to_be_visible()
     page.goto("/calls/")
     rows = page.locator("[data-call-row]")
     expect(rows).to_have_count(2)

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 def test_it_logs_in_through_the_login_page(page, sales):
     browser_login(page, "sasha")
 
-    expect(page.get_by_role("heading", name="Hello, Sasha")).to_be_visible()
+    expect(page.get_by_role("heading", name="My calls")).to_be_visible()
     expect(page.locator(".whoami")).to_contain_text("Sales manager")
 
 

@@ -77,10 +77,10 @@ def test_it_does_not_exist_for_managers(client, checked_job, persona, request, q
 
 def test_the_menu_shows_the_import_to_directors_only(client, sales, director):
     client.force_login(sales)
-    assert reverse("clients:import") not in client.get("/").content.decode()
+    assert reverse("clients:import") not in client.get("/calls/").content.decode()
 
     client.force_login(director)
-    assert reverse("clients:import") in client.get("/").content.decode()
+    assert reverse("clients:import") in client.get("/calls/").content.decode()
 
 
 def test_it_shows_the_form_the_columns_and_the_recent_imports(

@@ -169,7 +169,7 @@ def test_it_does_not_revoke_another_users_token(sales, other_sales):
 
 
 def test_it_links_the_page_from_the_user_menu(sales):
-    assert f'href="{TOKENS}"' in logged_in(sales).get("/").content.decode()
+    assert f'href="{TOKENS}"' in logged_in(sales).get("/calls/").content.decode()
 
 
 def test_it_shows_tokens_in_the_admin_without_the_key(director, sales):

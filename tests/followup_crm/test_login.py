@@ -15,8 +15,8 @@ def test_it_logs_in_and_out(client, sales):
     assert response.status_code == 302
     assert response.url == "/"
 
-    response = client.get("/")
-    assert "Hello, Sasha" in response.content.decode()
+    response = client.get("/", follow=True)
+    assert "My calls" in response.content.decode()
 
     response = client.post("/logout/")
     assert response.status_code == 302
@@ -32,13 +32,14 @@ def test_it_explains_a_wrong_password(client, sales):
 
 def test_the_menu_depends_on_the_role(client, sales, director, django_assert_max_num_queries):
     client.force_login(sales)
+    # The session, the user, their roles, the menu's counters.
     with django_assert_max_num_queries(4):
-        page = client.get("/").content.decode()
+        page = client.get("/password/").content.decode()
     assert 'href="/admin/"' not in page
     assert "Sales manager" in page
 
     client.force_login(director)
-    page = client.get("/").content.decode()
+    page = client.get("/password/").content.decode()
     assert 'href="/admin/"' in page
     assert "Director" in page
 
@@ -54,10 +55,10 @@ def test_a_user_without_a_role_is_told_so(client, db):
 def test_the_language_switch_shows_russian(client, sales):
     client.force_login(sales)
 
-    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/password/"})
     assert response.status_code == 302
 
-    page = client.get("/").content.decode()
-    assert "Здравствуйте, Sasha" in page
+    page = client.get("/password/").content.decode()
+    assert "Сменить пароль" in page
     assert "Менеджер по продажам" in page
     assert "Выйти" in page

@@ -305,5 +305,6 @@ def test_it_runs_the_same_queries_whatever_the_data(client, director, world):
 
     # The request's own (session, user, roles), every section once (20, the staff's names
     # with the discipline), the headline once more for the previous period (9: without the
-    # breakdowns and the figures of the present), and the managers for the select.
-    assert small == big == 33
+    # breakdowns and the figures of the present), the managers for the select, and the menu's
+    # counters.
+    assert small == big == 34

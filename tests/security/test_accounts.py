@@ -38,7 +38,7 @@ def fail(client: Client, username: str, times: int, **headers: str) -> None:
 
 
 def logged_in(client: Client) -> bool:
-    return client.get("/").status_code == 200
+    return client.get("/password/").status_code == 200
 
 
 def settings_with(monkeypatch, **env: str) -> dict:
@@ -198,7 +198,7 @@ def test_it_refuses_a_weak_new_password(client, sales, new, reason):
 
 def test_it_changes_the_password_and_keeps_the_session(client, sales):
     client.force_login(sales)
-    assert 'href="/password/"' in client.get("/").content.decode()
+    assert 'href="/password/"' in client.get("/password/").content.decode()
 
     response = change_password(client, "quiet-harbour-lantern")
 
@@ -245,7 +245,7 @@ def test_a_busy_session_lasts_a_working_day(client, sales, clock):
     # A request every 40 minutes keeps it for 8 hours...
     for _ in range(12):
         clock.shift(dt.timedelta(minutes=40))
-        assert client.get("/").status_code == 200
+        assert client.get("/password/").status_code == 200
 
     # ...and not longer.
     clock.shift(dt.timedelta(minutes=1))
@@ -267,7 +267,7 @@ def test_a_new_login_starts_a_new_day(client, sales, clock):
 
 def session_writes(client: Client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
+        assert client.get("/password/").status_code == 200
     return sum(
         query["sql"].startswith("UPDATE") and "django_session" in query["sql"] for query in queries
     )
@@ -285,8 +285,8 @@ def test_the_last_request_is_written_at_most_once_a_minute(client, sales, clock)
 def test_the_password_page_runs_a_fixed_number_of_queries(client, sales, django_assert_num_queries):
     client.force_login(sales)
 
-    # The session, the user and their roles (for the menu): nothing that grows with data.
-    with django_assert_num_queries(3):
+    # The session, the user and their roles, the menu's counters: nothing that grows with data.
+    with django_assert_num_queries(4):
         response = client.get("/password/")
 
     assert response.status_code == 200

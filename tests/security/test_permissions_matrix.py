@@ -106,6 +106,8 @@ TOKEN = {"token": MADE_UP_TOKEN}
 MATRIX: dict[str, Row] = {
     "home": Row("GET", ANY_LOGIN),  # says "no role yet" to a login without one
     "healthz": Row("GET", (UP, UP, UP, UP, UP)),
+    "favicon": Row("GET", PUBLIC),  # a redirect to the static icon
+    "nav_counters": Row("GET", ANY_LOGIN),
     "login": Row("GET POST", PUBLIC),
     "logout": Row("POST", PUBLIC),
     "password_change": Row("GET POST", ANY_LOGIN),
@@ -180,6 +182,10 @@ MATRIX: dict[str, Row] = {
     "touchpoints:unsubscribe": Row("GET POST", LINK, TOKEN),
     "touchpoints:calls": Row("GET", FOREIGN, query="manager={other_sales}"),  # Semyon's list
     "touchpoints:reassign": Row("GET POST", DIRECTORS),
+    "touchpoints:team": Row("GET", DIRECTORS),
+    "touchpoints:team_figure": Row(
+        "GET POST", DIRECTORS, {"user_pk": "{other_sales}", "figure": "overdue"}
+    ),
     "touchpoints:call_detail": Row("GET", FOREIGN, CALL),
     "touchpoints:call_forms": Row("GET", FOREIGN, CALL),
     "touchpoints:call_complete": Row("POST", FOREIGN, CALL),

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -18,14 +19,14 @@ def letter_template(db):
 
 
 def postal_task(client, assignee, **fields) -> Touchpoint:
+    fields.setdefault("due_at", timezone.now() - dt.timedelta(days=1))
+    fields.setdefault("purpose", "Three-month card")
+    fields.setdefault("template_slug", "card")
     return Touchpoint.objects.create(
         client=client,
         anchor_key=f"card:{Touchpoint.objects.count()}",
         channel="post",
-        due_at=timezone.now() - dt.timedelta(days=1),
         assignee=assignee,
-        purpose="Three-month card",
-        template_slug="card",
         **fields,
     )
 
@@ -53,7 +54,7 @@ def test_the_query_count_does_not_grow_with_the_list(
     client, account, cards, django_assert_num_queries
 ):
     client.force_login(account)
-    with django_assert_num_queries(5) as few:
+    with django_assert_num_queries(6) as few:
         client.get("/post/")
     for _ in range(20):
         postal_task(cards[0].client, account)
@@ -107,7 +108,7 @@ def test_a_director_sees_every_letter_and_anonymous_users_log_in(client, directo
 def test_the_empty_list_says_what_happens(client, sales):
     client.force_login(sales)
 
-    assert "No cards or letters to send" in client.get("/post/").content.decode()
+    assert "No cards or letters due by this day" in client.get("/post/").content.decode()
 
 
 def test_unsubscribe_records_the_opt_out(client, sales):
@@ -156,3 +157,69 @@ def test_it_posts_the_letters_it_may_and_counts_those_refused(
     page = response.content.decode()
     assert "1 letter marked as posted." in page
     assert "2 letters were not marked as posted" in page
+
+
+# --- how far ahead, what comes ticked, one line per letter ------------------------------------
+
+
+def ticked(html: str) -> list[str]:
+    return re.findall(r'<input type="checkbox" name="id" value="([\d,]+)"[^>]* checked>', html)
+
+
+def test_it_lists_a_week_ahead_and_ticks_only_what_is_due_by_today(client, account, cards):
+    due_in_a_few_days = postal_task(
+        cards[0].client,
+        account,
+        due_at=timezone.now() + dt.timedelta(days=5),
+        purpose="Soon",
+        template_slug="soon",
+    )
+    postal_task(
+        cards[0].client,
+        account,
+        due_at=timezone.now() + dt.timedelta(days=20),
+        purpose="Later",
+        template_slug="later",
+    )
+    client.force_login(account)
+
+    html = client.get("/post/").content.decode()
+
+    assert "Soon" in html and "Later" not in html
+    assert ticked(html) == [str(cards[0].pk)]
+    assert f'value="{due_in_a_few_days.pk}"' in html
+    later = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    assert "Later" in client.get("/post/", {"until": later}).content.decode()
+
+
+def test_a_wrong_day_is_explained_and_the_default_week_shown(client, account, cards):
+    client.force_login(account)
+
+    for value, message in (
+        ("31.12.2026", "Enter a date such as 2026-05-31."),
+        ("9999-12-31", "Choose a day within two years."),
+    ):
+        response = client.get("/post/", {"until": value})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Due up to" in html and message in html
+        assert "Mine" in html
+
+
+def test_the_same_letter_owed_twice_is_one_line_printed_once_and_posted_together(
+    client, account, cards
+):
+    again = postal_task(cards[0].client, account)
+    client.force_login(account)
+
+    html = client.get("/post/").content.decode()
+
+    both = f"{cards[0].pk},{again.pk}"
+    assert ticked(html) == [both]
+    assert "owed 2 times" in html
+    printed = client.get("/post/print/", {"id": [both]}).content.decode()
+    assert printed.count('class="letter"') == 1
+    client.post("/post/sent/", {"id": [both]})
+    assert set(
+        Touchpoint.objects.filter(pk__in=[cards[0].pk, again.pk]).values_list("status", flat=True)
+    ) == {"done"}
