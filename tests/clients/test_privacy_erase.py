@@ -5,7 +5,6 @@ when" without the old values, leaves the reports' figures as they were, and is h
 Irina is Sasha's buyer, handed to Anna; she referred Pavel, who bought too."""
 
 import datetime as dt
-import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -33,10 +32,9 @@ from surveys import services as survey_services
 from surveys.models import Survey
 from tests.clients.factories import make_client, make_order
 from tests.conftest import PASSWORD
+from tests.helpers import MSK
 from touchpoints import calls
 from touchpoints.models import Cadence, Touchpoint
-
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
 
 
 @pytest.fixture

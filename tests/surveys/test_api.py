@@ -3,7 +3,6 @@ object is a 404), a 400 per field and never a 500, the report filters, and lists
 same queries for few rows or many."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,11 +15,11 @@ from surveys import services
 from surveys.models import Response, ServiceCase
 from tests.clients.factories import make_client, make_order
 from tests.conftest import PASSWORD
+from tests.helpers import at
 from touchpoints.models import Touchpoint
 
 CASES = "/api/v1/service-cases/"
 RESPONSES = "/api/v1/responses/"
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
 
 
 def api(user: User | None = None) -> APIClient:
@@ -253,9 +252,9 @@ def test_the_responses_filter_by_source_period_manager_and_client(
     customer, account, other_account, director, sales
 ):
     second = make_client(originator=sales, account_manager=other_account, name="Second")
-    march = respond(customer, dt.datetime(2026, 3, 31, 23, 30, tzinfo=MSK), "survey")
-    april = respond(customer, dt.datetime(2026, 4, 1, 0, 30, tzinfo=MSK), "call", score=2)
-    may = respond(second, dt.datetime(2026, 5, 15, 12, 0, tzinfo=MSK), "service", score=4)
+    march = respond(customer, at(2026, 3, 31, 23, 30), "survey")
+    april = respond(customer, at(2026, 4, 1, 0, 30), "call", score=2)
+    may = respond(second, at(2026, 5, 15, 12, 0), "service", score=4)
     user = api(director)
 
     def ids(query: str) -> set[int]:

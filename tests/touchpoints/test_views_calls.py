@@ -2,28 +2,20 @@
 
 import datetime as dt
 import re
-import zoneinfo
 
 import pytest
-import time_machine
 from django.core import mail
 
 from clients.models import Client, ClientPhone, Refusal
 from tests.clients.factories import make_client, make_order
 from tests.conftest import make_user
-from touchpoints.models import Cadence, CadenceStep, CallAttempt, Touchpoint
+from tests.helpers import MSK, at
+from touchpoints.models import CadenceStep, CallAttempt, Touchpoint
 from touchpoints.views import CALL_PAGE_SIZE
 
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
-NOW = dt.datetime(2026, 11, 24, 11, 0, tzinfo=MSK)  # a Tuesday, inside working hours
+NOW = at(2026, 11, 24, 11)  # a Tuesday, inside working hours
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _frozen(db):
-    Cadence.objects.update(is_active=False)  # only the touchpoints the tests make
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.clock(NOW), pytest.mark.usefixtures("no_default_cadences")]
 
 
 @pytest.fixture
