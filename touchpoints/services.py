@@ -41,7 +41,7 @@ from clients.models import (
 )
 from clients.selectors import consents_current
 
-from . import calendar, messaging
+from . import anchors, calendar, messaging
 from .models import (
     OPEN_STATUSES,
     Anchor,
@@ -213,7 +213,7 @@ def plan_for_order_event(*, order: Order, event: OrderEvent) -> None:
         plan_from_anchor(
             anchor=anchor,
             anchor_at=event.at,
-            anchor_key=f"order:{order.pk}:{event.type}",
+            anchor_key=anchors.order_event_key(order.pk, event.type),
             client=order.client,
             order=order,
         )
@@ -222,7 +222,7 @@ def plan_for_order_event(*, order: Order, event: OrderEvent) -> None:
 
 
 def _promised_key(order: Order) -> str:
-    return f"order:{order.pk}:promised:{order.promised_date.isoformat()}"
+    return anchors.promised_key(order.pk, order.promised_date)
 
 
 def status_update_days(placed: dt.date, promised: dt.date) -> list[dt.date]:
@@ -313,7 +313,7 @@ def plan_for_handoff(*, handoff: Handoff) -> list[Touchpoint]:
     return plan_from_anchor(
         anchor=Anchor.HANDOFF,
         anchor_at=handoff.created_at,
-        anchor_key=f"handoff:{handoff.pk}",
+        anchor_key=anchors.handoff_key(handoff.pk),
         client=handoff.client,
     )
 
@@ -322,7 +322,7 @@ def plan_for_stage(*, client: Client, stage: str) -> list[Touchpoint]:
     return plan_from_anchor(
         anchor=Anchor.STAGE_REACHED,
         anchor_at=timezone.now(),
-        anchor_key=f"client:{client.pk}:stage:{stage}",
+        anchor_key=anchors.stage_key(client.pk, stage),
         client=client,
         steps=_steps(Anchor.STAGE_REACHED, anchor_stage=stage),
     )
@@ -336,7 +336,7 @@ def plan_for_refusal(*, refusal: Refusal) -> list[Touchpoint]:
     return plan_from_anchor(
         anchor=Anchor.REFUSAL,
         anchor_at=refusal.at,
-        anchor_key=f"refusal:{refusal.pk}",
+        anchor_key=anchors.refusal_key(refusal.pk),
         client=refusal.client,
         order=refusal.order,
     )
@@ -402,7 +402,9 @@ def plan_yearly(*, today: dt.date | None = None, days_ahead: int = 14) -> int:
 
 
 def _plan_yearly_date(*, step: CadenceStep, day: dt.date) -> int:
-    planned = Touchpoint.objects.filter(step=step, anchor_key__endswith=f":year:{day.year}")
+    planned = Touchpoint.objects.filter(
+        step=step, anchor_key__endswith=anchors.yearly_key_suffix(day.year)
+    )
     before = planned.count()
     batch: list[Touchpoint] = []
     clients = _buyers(step.audience, day.year).select_related("account_manager", "originator")
@@ -416,7 +418,7 @@ def _plan_yearly_date(*, step: CadenceStep, day: dt.date) -> int:
                 step=step,
                 client=client,
                 order=None,
-                anchor_key=f"client:{client.pk}:year:{day.year}",
+                anchor_key=anchors.yearly_key(client.pk, day.year),
                 due_at=due_at,
             )
         )
