@@ -9,9 +9,10 @@ reports' target: 200,000 clients, 400,000 orders, 2,000,000 touchpoints).
 The shape: 20 sales managers, 20 account managers and 2 directors (made through the ORM, with
 their groups); clients over every stage and manager, with phones, stage history and a handoff
 for buyers; orders placed over 18 months with their events, delivered, on their way, cancelled
-or returned; touchpoints planned from the default cadences (steps looked up by their codes, keys
-as the planner makes them), closed in the past (done, missed, skipped, cancelled; a share still
-open: overdue), planned in the future; call attempts for most calls made; send records for the
+or returned; touchpoints planned from the default cadences (steps looked up by their codes, due
+times, status update days and anchor keys by the planner's own rules: touchpoints.services and
+touchpoints.anchors), closed in the past (done, missed, skipped, cancelled; a share still open:
+overdue), planned in the future; call attempts for most calls made; send records for the
 messages sent.
 
 PostgreSQL: one transaction truncates the bench tables, drops their secondary indexes and
@@ -27,10 +28,13 @@ import datetime as dt
 import random
 import sys
 import time
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bench.setup import bench_database
+from touchpoints import anchors
 
 SALES_MANAGERS = 20
 ACCOUNT_MANAGERS = 20
@@ -399,10 +403,14 @@ class Step:
     purpose: str
     talking_points: str
     template_slug: str
+    model: Any  # the CadenceStep, for the planner's rules
+    # An offset in days or longer: step_due_at counts it in the client's calendar, so the due
+    # time depends on the anchor's local date alone.
+    by_day: bool
 
 
 def load_steps(dialect: Dialect) -> dict[str, Step]:
-    from touchpoints.models import CadenceStep
+    from touchpoints.models import CadenceStep, OffsetUnit
 
     found = {
         (step.cadence.slug, step.slug): step
@@ -424,6 +432,8 @@ def load_steps(dialect: Dialect) -> dict[str, Step]:
             purpose=dialect.text(step.purpose),
             talking_points=dialect.text(step.talking_points),
             template_slug=step.template_slug,
+            model=step,
+            by_day=step.offset_unit != OffsetUnit.HOURS and step.offset != 0,
         )
     return steps
 
@@ -436,18 +446,106 @@ def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...], count: int
     return rng.choices(values, weights=weights, k=count)
 
 
-def status_update_days(placed: int, promised: int) -> list[int]:
-    """touchpoints.services.status_update_days on epoch days."""
-    days, day, twice = [], placed, 0
-    while True:
-        if promised - day >= 28:
-            day += 7
-        else:
-            day += 3 if twice % 2 == 0 else 4
-            twice += 1
-        if promised - day < 2:
-            return days
-        days.append(day)
+EPOCH = dt.date(1970, 1, 1)
+
+# A touchpoint the cadences plan: (step, anchor key, occurrence, due, created), in epoch seconds.
+Planned = tuple[str, str, int, int, int]
+
+
+class OrderPlanner:
+    """What the default cadences plan for an order placed (and perhaps delivered), by the
+    planner's own rules: due times from touchpoints.services.step_due_at, the status update
+    days from status_update_days and their times from touchpoints.calendar.fit, keys from
+    touchpoints.anchors. Each step is planned as touchpoints.services would when the event
+    happens. Moments are epoch seconds (UTC); due times are computed once per anchor (per local
+    date for steps counted in days)."""
+
+    def __init__(self, steps: dict[str, Step]) -> None:
+        from clients.models import Client
+        from touchpoints import calendar
+        from touchpoints.services import status_update_days, step_due_at
+
+        self.steps = steps
+        self._fit = calendar.fit
+        self._step_due_at = step_due_at
+        self._status_update_days = status_update_days
+        self._client_class = Client
+        self._zones: dict[str, tuple[zoneinfo.ZoneInfo, Any]] = {}
+        self._dues: dict[tuple[str, str, dt.date | int], int] = {}
+        self._status: dict[tuple[str, dt.date], int] = {}
+
+    def _zone(self, time_zone: str) -> tuple[zoneinfo.ZoneInfo, Any]:
+        """The zone and an unsaved client in it: all step_due_at reads of a client."""
+        found = self._zones.get(time_zone)
+        if found is None:
+            client = self._client_class(time_zone=time_zone)
+            found = self._zones[time_zone] = (zoneinfo.ZoneInfo(time_zone), client)
+        return found
+
+    def due(self, key: str, time_zone: str, anchor: int, *, remember: bool = True) -> int:
+        """touchpoints.services.step_due_at for the step `key` and an anchor moment; computed
+        once a local date for a step counted in days, once a moment for the others unless
+        told not to remember (moments that seldom repeat)."""
+        step = self.steps[key]
+        tz, client = self._zone(time_zone)
+        anchor_at = dt.datetime.fromtimestamp(anchor, tz)
+        memo: tuple[str, str, dt.date | int] | None = None
+        if step.by_day:
+            memo = (key, time_zone, anchor_at.date())
+        elif remember:
+            memo = (key, time_zone, anchor)
+        if memo is not None and (due := self._dues.get(memo)) is not None:
+            return due
+        due = int(
+            self._step_due_at(step=step.model, anchor_at=anchor_at, client=client).timestamp()
+        )
+        if memo is not None:
+            self._dues[memo] = due
+        return due
+
+    def status_due(self, time_zone: str, day: dt.date) -> int:
+        """A status update's time on `day`, as plan_pre_delivery fits it."""
+        memo = (time_zone, day)
+        due = self._status.get(memo)
+        if due is None:
+            tz, _ = self._zone(time_zone)
+            start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+            fitted = self._fit(start, channel=self.steps["status"].channel, client_tz=tz)
+            due = self._status[memo] = int(fitted.timestamp())
+        return due
+
+    def plan(
+        self,
+        oid: int,
+        time_zone: str,
+        placed: int,
+        promised: dt.date,
+        delivered: int | None,
+    ) -> tuple[list[Planned], Planned | None]:
+        """The order's touchpoints and, apart, its delivery-day call (None if undelivered)."""
+        tz, _ = self._zone(time_zone)
+        placed_key = anchors.order_event_key(oid, "placed")
+        promised_key = anchors.promised_key(oid, promised)
+        thanks = self.due("thanks", time_zone, placed, remember=False)  # placed: any minute
+        plan: list[Planned] = [("thanks", placed_key, 0, thanks, placed)]
+        # plan_pre_delivery, run when the order is placed. Its other skips (a time already
+        # gone, a notice before the order) cannot happen here: promised is 10 days on or more.
+        promised_start = int(dt.datetime.combine(promised, dt.time(0), tzinfo=tz).timestamp())
+        placed_day = dt.datetime.fromtimestamp(placed, tz).date()
+        for occurrence, day in enumerate(self._status_update_days(placed_day, promised)):
+            due = self.status_due(time_zone, day)
+            if due < promised_start:  # a weekend or holiday may push it to the promised day
+                plan.append(("status", promised_key, occurrence, due, placed))
+        for key in ("ready_tomorrow", "pickup"):
+            due = self.due(key, time_zone, promised_start)
+            plan.append((key, promised_key, 0, due, placed))
+        if delivered is None:
+            return plan, None
+        delivered_key = anchors.order_event_key(oid, "delivered")
+        for key in AFTER_SALE:
+            plan.append((key, delivered_key, 0, self.due(key, time_zone, delivered), delivered))
+        first = ("day0", delivered_key, 0, self.due("day0", time_zone, delivered), delivered)
+        return plan, first
 
 
 class Generator:
@@ -456,6 +554,7 @@ class Generator:
     ) -> None:
         self.scale, self.team, self.steps, self.w = scale, team, steps, writer
         self.d = writer.dialect
+        self.planner = OrderPlanner(steps)
         self.rng = random.Random(seed)
         self.now = int(time.time()) // 60 * 60
         self.today = self.now // DAY
@@ -466,17 +565,14 @@ class Generator:
         self.ids[table] += 1
         return self.ids[table]
 
-    # Times: calls and postal tasks on a weekday between 10:00 and 18:00 in Moscow (07-15 UTC),
-    # messages in the daytime.
+    # When people did things (a delivery, an agreed next call): on a weekday between 10:00 and
+    # 18:00 in Moscow (07-15 UTC), on a quarter of an hour.
     def work_time(self, seconds: int) -> int:
         day = seconds // DAY
         weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
         if weekday >= 5:
             day += 7 - weekday
         return day * DAY + 7 * HOUR + int(self.rng.random() * 32) * 15 * 60
-
-    def day_time(self, seconds: int) -> int:
-        return seconds // DAY * DAY + 7 * HOUR + int(self.rng.random() * 40) * 15 * 60
 
     def run(self, progress: Callable[[int], None]) -> None:
         scale, rng = self.scale, self.rng
@@ -518,8 +614,9 @@ class Generator:
         first, last = FIRST_NAMES[cid % 26], LAST_NAMES[(cid * 7) % 31]
         company = rng.random() < 0.08
         name = f"OOO {last} & Co" if company else f"{last} {first}"
+        # To the minute, as the rows hold them, so that the plan is the one the rows imply.
         placed_times = sorted(
-            created + int(rng.random() * max(now - HOUR - created, HOUR))
+            (created + int(rng.random() * max(now - HOUR - created, HOUR))) // 60 * 60
             for _ in range(order_count)
         )
         # Stage history: prospect, then each stage reached up to the current one.
@@ -612,6 +709,7 @@ class Generator:
             "manager": str(manager),
             "email": f"client{cid}@example.com",
             "phone": phone,
+            "time_zone": time_zone,
         }
         purchases = [placed for placed in placed_times if self.order(client, placed)]
         for column, placed in zip((-5, -4), purchases[:2], strict=False):
@@ -639,11 +737,11 @@ class Generator:
                 status, status_at = "delivered", delivered
             elif r < 0.95:
                 status = "cancelled"
-                ended = status_at = placed + int(rng.random() * (delivered - placed))
+                ended = status_at = placed + int(rng.random() * (delivered - placed)) // 60 * 60
                 delivered = None
             else:
                 status = "returned"
-                ended = status_at = min(delivered + (7 + int(rng.random() * 7)) * DAY, now - 1)
+                ended = status_at = min(delivered + (7 + int(rng.random() * 7)) * DAY, now - 60)
         w.add(
             "clients_order",
             (
@@ -701,31 +799,8 @@ class Generator:
         quota = base + (1 if oid <= extra else 0)
         if not quota:
             return
-        placed_key = f"order:{oid}:placed"
-        promised_key = f"order:{oid}:promised:{self.d.day(promised_day)}"
-        delivered_key = f"order:{oid}:delivered"
-        # (step, anchor key, occurrence, due, created)
-        plan = [("thanks", placed_key, 0, placed + 60, placed)]
-        for occurrence, day in enumerate(status_update_days(placed // DAY, promised_day)):
-            plan.append(("status", promised_key, occurrence, self.work_time(day * DAY), placed))
-        ready = self.day_time((promised_day - 1) * DAY)
-        plan.append(("ready_tomorrow", promised_key, 0, ready, placed))
-        plan.append(("pickup", promised_key, 0, promised_day * DAY + 6 * HOUR, placed))
-        first = None
-        if delivered:
-            first = ("day0", delivered_key, 0, self.work_time(delivered + HOUR), delivered)
-            offsets = {
-                "director": 2 * HOUR,
-                "day3": 3 * DAY,
-                "week2": 14 * DAY,
-                "month3": 91 * DAY,
-                "month6": 182 * DAY,
-                "yearly": 365 * DAY,
-            }
-            for key in AFTER_SALE:
-                due = delivered + offsets[key]
-                due = self.day_time(due) if key == "director" else self.work_time(due)
-                plan.append((key, delivered_key, 0, due, delivered))
+        promised = EPOCH + dt.timedelta(days=promised_day)
+        plan, first = self.planner.plan(oid, client["time_zone"], placed, promised, delivered)
         if first:
             chosen = [first, *rng.sample(plan, min(quota - 1, len(plan)))]
         else:

@@ -1,4 +1,5 @@
-"""Shared test setup: named personas for the three roles, and the gates for real services.
+"""Shared test setup: named personas for the three roles, the frozen clock (tools in
+tests/helpers.py), and the gates for real services.
 
 A test that needs PostgreSQL, Redis or Chromium skips with a message naming what is missing,
 unless REQUIRE_SERVICES=1 (as in CI's second pass), where the same condition fails the test.
@@ -13,6 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER
+from tests.helpers import DEFAULT_NOW, Clock
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
 PASSWORD = "s3cret-pass"
@@ -23,6 +25,23 @@ def missing(what: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{what} (REQUIRE_SERVICES=1 makes this a failure)", pytrace=False)
     pytest.skip(what)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test under `pytest.mark.clock(moment)` runs on the frozen clock, set up first."""
+    for item in items:
+        if item.get_closest_marker("clock"):
+            if "clock" in item.fixturenames:
+                item.fixturenames.remove("clock")
+            item.fixturenames.insert(0, "clock")
+
+
+@pytest.fixture
+def clock(request) -> Iterator[Clock]:
+    """Time frozen at the moment of the test's `clock` marker, or at DEFAULT_NOW."""
+    marker = request.node.get_closest_marker("clock")
+    with Clock(marker.args[0] if marker else DEFAULT_NOW) as frozen:
+        yield frozen
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 lifecycle rules that follow a purchase, and every bad row."""
 
 import datetime as dt
-import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -11,8 +10,8 @@ from django.utils import timezone
 from clients import services
 from clients.models import Client, Commission, CommissionRule, Handoff, Order, OrderEvent
 from tests.clients.fixtures.imports import problems, run_import
+from tests.helpers import at
 
-MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 HEADER = ["external_id", "client", "amount", "currency", "placed_at", "promised_date", "seller"]
 
 
@@ -57,14 +56,14 @@ def test_it_imports_orders_and_runs_the_lifecycle_rules(anna, sales, account, di
     assert first.amount == Decimal("1234.50")
     assert first.currency == "RUB"
     # A time without an offset is the company's local time.
-    assert first.placed_at == dt.datetime(2024, 3, 1, 12, tzinfo=MOSCOW)
+    assert first.placed_at == at(2024, 3, 1, 12)
     assert first.seller == sales
     assert first.description == "Sofa"
     assert first.status == "delivered"
-    assert first.delivered_at == dt.datetime(2024, 3, 5, 15, tzinfo=MOSCOW)
+    assert first.delivered_at == at(2024, 3, 5, 15)
     assert list(first.events.values_list("type", flat=True)) == ["placed", "delivered"]
     assert second.promised_date == dt.date(2024, 4, 20)
-    assert second.placed_at == dt.datetime(2024, 4, 5, tzinfo=MOSCOW)
+    assert second.placed_at == at(2024, 4, 5)
     # Two purchases: a client, handed to an account manager, and a commission on the second.
     anna.refresh_from_db()
     assert anna.stage == "client"
@@ -154,7 +153,7 @@ def test_a_newer_status_for_an_order_already_present_is_recorded_as_events(anna)
     order = Order.objects.get()
     assert order.amount == Decimal("100")
     assert order.status == "returned"
-    assert order.delivered_at == dt.datetime(2024, 3, 10, tzinfo=MOSCOW)
+    assert order.delivered_at == at(2024, 3, 10)
     # Returned is not a purchase: the stage goes back to a visitor who bought nothing.
     anna.refresh_from_db()
     assert anna.stage == "visitor"

@@ -1,7 +1,6 @@
 """Reading files and cells: every way a file can be right or wrong, before any database."""
 
 import datetime as dt
-import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -20,8 +19,8 @@ from clients.imports import (
     status_events,
 )
 from tests.clients.fixtures.imports import csv_bytes, xlsx_bytes
+from tests.helpers import at
 
-MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 ROWS = [["Name", "Phones", "E-mail"], ["Иван Петров", "+7 912 345-67-89; 8 (903) 123-45-67", ""]]
 
 
@@ -258,13 +257,13 @@ def test_it_refuses_dates_it_would_have_to_guess(value):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("2024-03-31 14:30", dt.datetime(2024, 3, 31, 14, 30, tzinfo=MOSCOW)),
-        ("31.03.2024 14:30", dt.datetime(2024, 3, 31, 14, 30, tzinfo=MOSCOW)),
-        ("31.03.2024", dt.datetime(2024, 3, 31, tzinfo=MOSCOW)),
-        ("2024-03-31", dt.datetime(2024, 3, 31, tzinfo=MOSCOW)),
+        ("2024-03-31 14:30", at(2024, 3, 31, 14, 30)),
+        ("31.03.2024 14:30", at(2024, 3, 31, 14, 30)),
+        ("31.03.2024", at(2024, 3, 31)),
+        ("2024-03-31", at(2024, 3, 31)),
         ("2024-03-31T14:30:00+05:00", dt.datetime(2024, 3, 31, 9, 30, tzinfo=dt.UTC)),
         ("2024-03-31T11:30:00Z", dt.datetime(2024, 3, 31, 11, 30, tzinfo=dt.UTC)),
-        (dt.datetime(2024, 3, 31, 14, 30), dt.datetime(2024, 3, 31, 14, 30, tzinfo=MOSCOW)),
+        (dt.datetime(2024, 3, 31, 14, 30), at(2024, 3, 31, 14, 30)),
     ],
 )
 def test_it_reads_moments_in_the_company_time_zone_unless_told(value, expected):
@@ -317,8 +316,8 @@ def test_it_reads_cells_as_text(value, expected):
 
 # --- statuses -------------------------------------------------------------------------------
 
-AT = dt.datetime(2024, 3, 1, 12, tzinfo=MOSCOW)
-EARLIER = dt.datetime(2024, 2, 28, 12, tzinfo=MOSCOW)
+AT = at(2024, 3, 1, 12)
+EARLIER = at(2024, 2, 28, 12)
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,13 @@ import datetime as dt
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients import services
 from clients.models import CommissionRule
 from tests.clients.factories import make_client, make_order
 from tests.conftest import PASSWORD
+from tests.helpers import assert_queries_flat
 
 
 @pytest.fixture
@@ -173,35 +172,32 @@ def test_it_records_the_download_in_the_clients_history(client, irina, account):
     assert data["audit_history"][0]["by"] == "Anna"
 
 
-def test_it_costs_the_same_queries_for_a_short_and_a_long_history(
-    client, sales, account, django_assert_num_queries
-):
+def test_it_costs_the_same_queries_for_a_short_and_a_long_history(client, sales, account):
     CommissionRule.objects.create(percentage=10, effective_from=dt.date(2020, 1, 1))
-    short = make_client(originator=sales, account_manager=account, name="Short")
-    make_order(short, by=sales)
-    long = make_client(
-        originator=sales, account_manager=account, name="Long", phones=["+7 912 000-00-01"]
+    customer = make_client(
+        originator=sales, account_manager=account, name="Customer", phones=["+7 912 000-00-01"]
     )
-    for number in range(6):
-        order = make_order(long, by=sales)
-        services.order_record_event(
-            order=order, type="delivered", at=order.placed_at + dt.timedelta(hours=2), by=sales
-        )
-        services.client_update(client=long, by=account, notes=f"Change {number}")
-        services.consent_record(
-            client=long, channel="sms", granted=bool(number % 2), method="phone", by=account
-        )
-        services.refusal_record(client=long, reason="price", by=sales)
-        services.bonus_record(client=long, kind="earned", points=10)
+    make_order(customer, by=sales)  # the short history: one order
+
+    def add_history(count: int) -> None:
+        for number in range(count):
+            order = make_order(customer, by=sales)
+            services.order_record_event(
+                order=order, type="delivered", at=order.placed_at + dt.timedelta(hours=2), by=sales
+            )
+            services.client_update(client=customer, by=account, notes=f"Change {number}")
+            services.consent_record(
+                client=customer, channel="sms", granted=bool(number % 2), method="phone", by=account
+            )
+            services.refusal_record(client=customer, reason="price", by=sales)
+            services.bonus_record(client=customer, kind="earned", points=10)
+
     login(client, sales)
+    flat = assert_queries_flat(add_history, lambda: download(client, customer), n=0, many=6)
 
-    with CaptureQueriesContext(connection) as few:
-        download(client, short)
-    with django_assert_num_queries(len(few.captured_queries)):
-        data = download(client, long)
-
-    assert len(data["orders"]) == 6
-    assert len(data["audit_history"]) > 20
+    assert len(flat.few["orders"]) == 1
+    assert len(flat.many["orders"]) == 1 + 6
+    assert len(flat.many["audit_history"]) > 20
 
 
 # --- the consent history -----------------------------------------------------------------------

@@ -11,7 +11,6 @@ c1's November order was promised for 10 Nov and delivered 9 Nov: on time.
 """
 
 import datetime as dt
-import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -22,9 +21,9 @@ from clients.models import CommissionRule
 from reports import selectors
 from reports.selectors import Period
 from tests.clients.factories import make_client
+from tests.helpers import MSK
 from touchpoints.models import Cadence, CallAttempt, Touchpoint
 
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
 NOVEMBER = Period.from_dates(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 NOW = dt.datetime(2026, 12, 1, 9, tzinfo=MSK)
 

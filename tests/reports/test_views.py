@@ -10,9 +10,6 @@ import re
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from clients.models import (
     Client,
@@ -26,6 +23,7 @@ from clients.models import (
 )
 from surveys.models import Response
 from tests.conftest import make_user
+from tests.helpers import assert_queries_flat, at
 from tests.reports import test_figures as data
 from touchpoints.models import CallAttempt, Touchpoint
 
@@ -90,7 +88,7 @@ def test_it_leaves_the_menu_entry_to_directors(client, sales):
 # --- the period and the manager ----------------------------------------------------------
 
 
-@time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=data.MSK), tick=False)
+@pytest.mark.clock(at(2026, 11, 23, 12))
 def test_it_shows_the_last_30_days_by_default(client, director):
     client.force_login(director)
     response = client.get(URL)
@@ -287,24 +285,21 @@ def grow(people: dict[str, Client], factor: int = 10) -> None:
     )
 
 
-def count_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL, NOVEMBER)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_it_runs_the_same_queries_whatever_the_data(client, director, world):
     client.force_login(director)
     client.get(URL, NOVEMBER)  # the session and the like, read once
-    small = count_queries(client)
 
-    grow(world)
+    flat = assert_queries_flat(
+        lambda factor: grow(world, factor),
+        lambda: client.get(URL, NOVEMBER).status_code,
+        n=0,
+        many=10,
+    )
+
     assert Touchpoint.objects.count() == 44
-    big = count_queries(client)
-
+    assert flat.few == flat.many == 200
     # The request's own (session, user, roles), every section once (20, the staff's names
     # with the discipline), the headline once more for the previous period (9: without the
     # breakdowns and the figures of the present), the managers for the select, and the menu's
     # counters.
-    assert small == big == 34
+    assert flat.queries == 34

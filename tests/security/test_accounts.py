@@ -6,7 +6,6 @@ import runpy
 from pathlib import Path
 
 import pytest
-import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.db import connection
@@ -16,16 +15,12 @@ from django.test.utils import CaptureQueriesContext
 import followup_crm.settings
 from tests.conftest import PASSWORD
 
-START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 SETTINGS_FILE = Path(followup_crm.settings.__file__)
+# Tests that ask for `clock` (tests/conftest.py) start frozen at DEFAULT_NOW: Tuesday
+# 24 November 2026, 09:00 UTC.
+
 # Addresses as the proxy hands them on: the office and a home, both on the internet.
 OFFICE, HOME = "93.184.216.34", "77.88.55.60"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 def log_in(client: Client, username: str, password: str, **headers: str):

@@ -12,7 +12,6 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import zoneinfo
 from decimal import Decimal
 
 import openpyxl
@@ -46,8 +45,7 @@ from clients.serializers import OrderSerializer
 from clients.services import EARLIEST_TIME, LATEST_TIME, phone_normalize
 from tests.clients.factories import make_client
 from tests.clients.fixtures.imports import csv_bytes, xlsx_bytes
-
-MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
+from tests.helpers import MSK
 
 # Pure functions: cheap examples. The import, with its queries, gets fewer.
 QUICK = settings(max_examples=60, deadline=None, derandomize=True, database=None)
@@ -236,7 +234,7 @@ local_times = st.datetimes(
 @QUICK
 @given(moment=local_times, offset_minutes=st.integers(min_value=-12 * 60, max_value=14 * 60))
 def test_a_time_reads_back_in_every_documented_form(moment, offset_minutes):
-    local = moment.replace(tzinfo=MOSCOW)
+    local = moment.replace(tzinfo=MSK)
     assert parse_moment(f"{moment:%Y-%m-%d %H:%M}") == local
     assert parse_moment(f"{moment.day:02}.{moment.month:02}.{moment.year:04} {moment:%H:%M}") == (
         local

@@ -4,7 +4,6 @@ invitation e-mail arriving with a link that works."""
 
 import datetime as dt
 import importlib
-import zoneinfo
 
 import pytest
 import time_machine
@@ -17,13 +16,13 @@ from clients import services as client_services
 from clients.models import OrderStatus
 from surveys.models import Response, Survey
 from tests.clients.factories import make_client, make_order
+from tests.helpers import MSK, at
 from tests.surveys.conftest import TOKEN_IN_URL, answers
 from touchpoints import messaging, sms
 from touchpoints import services as touchpoint_services
 from touchpoints.models import CadenceStep, MessageTemplate, Touchpoint
 
 invite = importlib.import_module("touchpoints.migrations.0004_survey_invite")
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
 
 
 def test_it_creates_the_default_survey_in_both_languages(db, settings):
@@ -100,7 +99,7 @@ def buyer(sales, account):
 
 def test_the_invitation_email_brings_a_link_that_takes_the_answer(client, buyer, sales, settings):
     settings.SITE_URL = "https://crm.example.com"
-    delivered = dt.datetime(2026, 11, 23, 11, 0, tzinfo=MSK)  # a Monday
+    delivered = at(2026, 11, 23, 11, 0)  # a Monday
     with time_machine.travel(delivered, tick=False):
         order = make_order(buyer, placed_at=delivered - dt.timedelta(days=5), by=sales)
         client_services.order_record_event(

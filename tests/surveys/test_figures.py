@@ -12,15 +12,14 @@ By source: survey 3/4 = 75.0 %, NPS (2 − 1) / 4 = 25; call 1/3 = 33.3 %; servi
 """
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 
 from clients.models import Client
 from surveys import selectors
 from surveys.models import Response, ServiceCase
+from tests.helpers import MSK
 
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
 NOVEMBER = (dt.datetime(2026, 11, 1, tzinfo=MSK), dt.datetime(2026, 12, 1, tzinfo=MSK))
 
 

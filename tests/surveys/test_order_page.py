@@ -2,7 +2,6 @@
 answer for unknown and expired links, and the link itself arriving in the order notices."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 import time_machine
@@ -15,6 +14,7 @@ from clients.models import OrderStatus
 from surveys import services
 from surveys.models import OrderLink
 from tests.clients.factories import make_client, make_order
+from tests.helpers import at
 from tests.surveys.conftest import TOKEN_IN_URL, answers, same_page
 from touchpoints import services as touchpoint_services
 
@@ -104,7 +104,7 @@ def test_the_order_notice_carries_a_working_link_to_the_order_page(
     client_services.consent_record(
         client=customer, channel="email", granted=True, method="in_person"
     )
-    monday_noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
+    monday_noon = at(2026, 11, 23, 12)
     with time_machine.travel(monday_noon, tick=False):
         order = make_order(customer, external_id="SHOP-2002", placed_at=monday_noon, by=sales)
         touchpoint_services.dispatch_due()

@@ -6,14 +6,13 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys import services
 from surveys.models import Response, ServiceCase
 from tests.clients.factories import make_client, make_order
 from tests.conftest import PASSWORD
+from tests.helpers import assert_queries_flat
 from touchpoints.models import Touchpoint
 
 
@@ -104,16 +103,17 @@ def test_the_list_costs_the_same_queries_for_one_case_or_many(client, customer, 
     login(client, account)
     client.get("/service-cases/")  # the session and the roles, read once
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/service-cases/").status_code == 200
-        return len(captured)
+    def add_cases(count: int) -> None:
+        for number in range(count):
+            order = make_order(customer, external_id=f"Q-{number}")
+            record(customer, account, order=order, problem=f"Problem {number}")
 
-    few = queries()
-    for number in range(12):
-        order = make_order(customer, external_id=f"Q-{number}")
-        record(customer, account, order=order, problem=f"Problem {number}")
-    assert queries() == few
+    def page() -> int:
+        return client.get("/service-cases/").status_code
+
+    flat = assert_queries_flat(add_cases, page, n=0, many=12)
+
+    assert flat.few == flat.many == 200
 
 
 def test_it_records_a_case_for_a_client_chosen_first(client, customer, order, account):

@@ -4,9 +4,14 @@ from touchpoints.models import Cadence, CadenceStep, MessageTemplate
 
 
 @pytest.fixture
-def only_our_cadence(db) -> Cadence:
-    """A cadence of the test's own, with the default ones switched off."""
+def no_default_cadences(db) -> None:
+    """Only the touchpoints the test makes: the default cadences plan nothing."""
     Cadence.objects.update(is_active=False)
+
+
+@pytest.fixture
+def only_our_cadence(no_default_cadences) -> Cadence:
+    """A cadence of the test's own, with the default ones switched off."""
     return Cadence.objects.create(slug="test", name="Test cadence")
 
 

@@ -1,7 +1,6 @@
 """Completing a call, rescheduling, skipping, reassigning: the rules, without pages."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 import time_machine
@@ -12,22 +11,12 @@ from clients.models import Client, Referral, Refusal
 from followup_crm.mail import staff_mail_send_due
 from followup_crm.models import StaffMail
 from tests.clients.factories import make_client, make_order
+from tests.helpers import at
 from touchpoints import calls, selectors
-from touchpoints.models import Cadence, CallAttempt, Touchpoint, TouchpointStatus
+from touchpoints.models import CallAttempt, Touchpoint, TouchpointStatus
 
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
-NOW = dt.datetime(2026, 11, 24, 11, 0, tzinfo=MSK)  # a Tuesday
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=MSK)
-
-
-@pytest.fixture(autouse=True)
-def _frozen(db):
-    Cadence.objects.update(is_active=False)  # only the touchpoints the tests make
-    with time_machine.travel(NOW, tick=False):
-        yield
+NOW = at(2026, 11, 24, 11)  # a Tuesday
+pytestmark = [pytest.mark.clock(NOW), pytest.mark.usefixtures("no_default_cadences")]
 
 
 @pytest.fixture

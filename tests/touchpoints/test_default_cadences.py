@@ -4,7 +4,6 @@ rendering for a real client within its channel's limits."""
 
 import datetime as dt
 import importlib
-import zoneinfo
 
 import pytest
 import time_machine
@@ -15,6 +14,7 @@ from django.utils import timezone, translation
 from clients import services as client_services
 from clients.models import OrderStatus
 from tests.clients.factories import make_client, make_order
+from tests.helpers import MSK, at
 from touchpoints import messaging, sms
 from touchpoints.models import Cadence, CadenceStep, MessageTemplate, Touchpoint
 
@@ -253,16 +253,15 @@ def test_it_can_run_twice_and_be_reversed(buyer, delivered_order):
 
 
 def test_it_plans_the_notices_before_the_promised_date_in_the_clients_daytime(buyer):
-    moscow = zoneinfo.ZoneInfo("Europe/Moscow")
-    with time_machine.travel(dt.datetime(2026, 11, 23, 12, 0, tzinfo=moscow), tick=False):
+    with time_machine.travel(at(2026, 11, 23, 12), tick=False):
         make_order(
             buyer,
-            placed_at=dt.datetime(2026, 11, 23, 11, 0, tzinfo=moscow),
+            placed_at=at(2026, 11, 23, 11),
             promised_date=dt.date(2026, 11, 27),
         )
 
     def due(slug: str) -> dt.datetime:
-        return Touchpoint.objects.get(step__slug=slug).due_at.astimezone(moscow)
+        return Touchpoint.objects.get(step__slug=slug).due_at.astimezone(MSK)
 
     # The day before, once the client's day has begun; on the day, in the morning.
     assert due("ready-tomorrow").date() == dt.date(2026, 11, 26)

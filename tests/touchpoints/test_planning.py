@@ -12,21 +12,12 @@ from django.utils import timezone
 from clients import services as client_services
 from clients.models import OrderStatus
 from tests.clients.factories import make_client, make_order
+from tests.helpers import MSK, at
 from touchpoints import services
 from touchpoints.models import Touchpoint, TouchpointStatus
 
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=MSK)  # a Monday
-
-
-def at(*args, tz=MSK) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=tz)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+NOW = at(2026, 11, 23, 12)  # a Monday
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Vera agreed to e-mail and SMS; Anna is her account manager."""
 
 import datetime as dt
 import json
-import zoneinfo
 
 import pytest
 import time_machine
@@ -17,17 +16,12 @@ from clients import services as client_services
 from clients.models import OrderStatus
 from tests.clients.factories import make_client, make_order
 from tests.conftest import PASSWORD
+from tests.helpers import at
 from touchpoints import calls, services
 from touchpoints.models import CallAttempt, SendRecord, Touchpoint, TouchpointStatus
 
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=MSK)  # a Monday
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+NOW = at(2026, 11, 23, 12)  # a Monday
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from clients import selectors
 from clients.models import Client
 from tests.clients.factories import make_client
+from tests.helpers import assert_queries_flat
 from touchpoints import timeline
 from touchpoints.models import CallAttempt, SendRecord, Touchpoint
 
@@ -105,26 +104,27 @@ def test_it_is_registered_with_the_clients_timeline(irina, sales):
     assert all("template" in item for item in timeline.client_touchpoint_items(irina))
 
 
-def test_it_costs_the_same_queries_for_2_and_for_40_of_everything(
-    sales, account, django_assert_num_queries
-):
-    short = make_client(originator=sales, account_manager=account)
-    long = make_client(originator=sales, account_manager=account)
-    add_history(short, account, 2)
-    add_history(long, account, 40)
+def test_it_costs_the_same_queries_for_2_and_for_40_of_everything(sales, account):
+    ours = make_client(originator=sales, account_manager=account)
+    card = make_client(originator=sales, account_manager=account)
 
-    with django_assert_num_queries(5) as few:
-        short_items = timeline.client_touchpoint_items(short)
-    with django_assert_num_queries(len(few.captured_queries)):
-        long_items = timeline.client_touchpoint_items(long)
+    items = assert_queries_flat(
+        lambda count: add_history(ours, account, count),
+        lambda: timeline.client_touchpoint_items(ours),
+        n=2,
+        many=40,
+    )
     # And the whole timeline of the card, the clients' own items with ours.
-    with CaptureQueriesContext(connection) as whole:
-        selectors.client_timeline(short)
-    with django_assert_num_queries(len(whole.captured_queries)):
-        selectors.client_timeline(long)
+    assert_queries_flat(
+        lambda count: add_history(card, account, count),
+        lambda: selectors.client_timeline(card),
+        n=2,
+        many=40,
+    )
 
-    assert len(short_items) == 2 * 4
-    assert len(long_items) == 40 * 4
+    assert items.queries == 5
+    assert len(items.few) == 2 * 4
+    assert len(items.many) == 40 * 4
 
 
 def test_it_shows_the_next_planned_and_the_newest_history_only(irina, account, monkeypatch):
@@ -253,18 +253,16 @@ def test_the_card_fills_the_move_form_with_the_current_time(client, irina, accou
     assert 'value="2031-03-04T15:30"' in page
 
 
-def test_the_card_costs_the_same_queries_for_2_and_for_40_of_everything(
-    client, sales, account, django_assert_num_queries
-):
-    short = make_client(originator=sales, account_manager=account)
-    long = make_client(originator=sales, account_manager=account)
-    add_history(short, account, 2)
-    add_history(long, account, 40)
+def test_the_card_costs_the_same_queries_for_2_and_for_40_of_everything(client, sales, account):
+    customer = make_client(originator=sales, account_manager=account)
     client.force_login(account)
-    client.get(card_url(short))  # the session and the user's roles, read once
+    client.get(card_url(customer))  # the session and the user's roles, read once
 
-    with CaptureQueriesContext(connection) as few:
-        client.get(card_url(short))
-    with django_assert_num_queries(len(few.captured_queries)):
-        page = client.get(card_url(long)).content.decode()
-    assert page.count("Satisfaction: 4 of 5") == 40
+    flat = assert_queries_flat(
+        lambda count: add_history(customer, account, count),
+        lambda: client.get(card_url(customer)).content.decode(),
+        n=2,
+        many=40,
+    )
+
+    assert flat.many.count("Satisfaction: 4 of 5") == 40

@@ -2,10 +2,9 @@
 
 import datetime as dt
 import re
-import zoneinfo
+from collections.abc import Callable
 
 import pytest
-import time_machine
 from django.core import mail
 
 from clients.models import Client, ClientPhone, Refusal
@@ -13,19 +12,13 @@ from followup_crm.mail import staff_mail_send_due
 from followup_crm.models import StaffMail
 from tests.clients.factories import make_client, make_order
 from tests.conftest import make_user
-from touchpoints.models import Cadence, CadenceStep, CallAttempt, Touchpoint
+from tests.helpers import MSK, assert_queries_flat, at
+from touchpoints.models import CadenceStep, CallAttempt, Touchpoint
 from touchpoints.views import CALL_PAGE_SIZE
 
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
-NOW = dt.datetime(2026, 11, 24, 11, 0, tzinfo=MSK)  # a Tuesday, inside working hours
+NOW = at(2026, 11, 24, 11)  # a Tuesday, inside working hours
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _frozen(db):
-    Cadence.objects.update(is_active=False)  # only the touchpoints the tests make
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.clock(NOW), pytest.mark.usefixtures("no_default_cadences")]
 
 
 @pytest.fixture
@@ -240,21 +233,28 @@ def test_a_rows_forms_come_with_the_one_asked_for_open(client, sales, pavel):
     assert 'name="next" value="/calls/"' in evil and "evil" not in evil
 
 
-def test_a_rows_forms_take_a_fixed_number_of_queries(
-    client, sales, pavel, django_assert_num_queries
-):
-    plain = call(make_client(originator=sales, name="Olga"), sales)
-    busy = call(pavel, sales, talking_points="Ask", order=pavel.orders.get())
-    CallAttempt.objects.bulk_create(
-        CallAttempt(touchpoint=busy, client=pavel, outcome="busy", at=NOW) for _ in range(5)
-    )
+def test_a_rows_forms_take_a_fixed_number_of_queries(client, sales):
+    olga = make_client(originator=sales, name="Olga")
+    touchpoint = call(olga, sales)  # a plain call: no phone, no order, no attempts
     client.force_login(sales)
-    client.get(f"/calls/{plain.pk}/forms/")  # the session settles on the first request
+    client.get(f"/calls/{touchpoint.pk}/forms/")  # the session settles on the first request
 
-    with django_assert_num_queries(4) as first:  # session, user, roles, the call
-        assert client.get(f"/calls/{plain.pk}/forms/", **HTMX).status_code == 200
-    with django_assert_num_queries(len(first.captured_queries)):
-        assert client.get(f"/calls/{busy.pk}/forms/", **HTMX).status_code == 200
+    def make_busy(attempts: int) -> None:
+        ClientPhone.objects.create(client=olga, number="+79123456789", is_primary=True)
+        order = make_order(olga, amount="25000.00", description="Corner sofa", by=sales)
+        Touchpoint.objects.filter(pk=touchpoint.pk).update(talking_points="Ask", order=order)
+        CallAttempt.objects.bulk_create(
+            CallAttempt(touchpoint=touchpoint, client=olga, outcome="busy", at=NOW)
+            for _ in range(attempts)
+        )
+
+    def forms() -> int:
+        return client.get(f"/calls/{touchpoint.pk}/forms/", **HTMX).status_code
+
+    flat = assert_queries_flat(make_busy, forms, n=0, many=5)
+
+    assert flat.queries == 4  # session, user, roles, the call
+    assert flat.few == flat.many == 200
 
 
 def test_the_forms_of_a_call_closed_meanwhile_say_so(client, sales, pavel):
@@ -267,9 +267,9 @@ def test_the_forms_of_a_call_closed_meanwhile_say_so(client, sales, pavel):
     assert "<form" not in html
 
 
-def _fill(sales, rows: int) -> None:
-    """Rows spread over clients with phones, orders and past calls: everything a row shows."""
-    Touchpoint.objects.all().delete()
+def rows_adder(sales) -> Callable[[int], None]:
+    """Adds rows spread over ten clients with phones, orders and past calls (on the first ten
+    rows): everything a row shows."""
     clients = Client.objects.bulk_create(
         Client(name=f"Bulk {n}", originator=sales, stage="buyer") for n in range(10)
     )
@@ -278,36 +278,44 @@ def _fill(sales, rows: int) -> None:
         for n, c in enumerate(clients)
     )
     orders = [make_order(c, amount="100.00") for c in clients]
-    touchpoints = Touchpoint.objects.bulk_create(
-        Touchpoint(
-            client=clients[n % 10],
-            order=orders[n % 10],
-            anchor_key=f"bulk:{n}",
-            due_at=NOW - dt.timedelta(minutes=n),
-            channel="call",
-            assignee=sales,
-            purpose="Bulk",
+    made = 0
+
+    def add(count: int) -> None:
+        nonlocal made
+        touchpoints = Touchpoint.objects.bulk_create(
+            Touchpoint(
+                client=clients[n % 10],
+                order=orders[n % 10],
+                anchor_key=f"bulk:{n}",
+                due_at=NOW - dt.timedelta(minutes=n),
+                channel="call",
+                assignee=sales,
+                purpose="Bulk",
+            )
+            for n in range(made, made + count)
         )
-        for n in range(rows)
-    )
-    CallAttempt.objects.bulk_create(
-        CallAttempt(touchpoint=t, client=t.client, outcome="busy", at=NOW) for t in touchpoints[:10]
-    )
+        CallAttempt.objects.bulk_create(
+            CallAttempt(touchpoint=t, client=t.client, outcome="busy", at=NOW)
+            for t in touchpoints[: max(10 - made, 0)]
+        )
+        made += count
+
+    return add
 
 
-def test_the_query_count_is_the_same_for_10_and_500_rows(
-    client, sales, django_assert_max_num_queries, django_assert_num_queries
-):
+def test_the_query_count_is_the_same_for_10_and_500_rows(client, sales):
     client.force_login(sales)
-    _fill(sales, 10)
     client.get("/calls/")  # the session settles on the first request
-    with django_assert_max_num_queries(12) as ten:
-        assert len(row_ids(client.get("/calls/").content.decode())) == 10
 
-    _fill(sales, 500)
+    flat = assert_queries_flat(
+        rows_adder(sales),
+        lambda: row_ids(client.get("/calls/").content.decode()),
+        n=10,
+        many=500,
+    )
 
-    with django_assert_num_queries(len(ten.captured_queries)):
-        assert len(row_ids(client.get("/calls/").content.decode())) == CALL_PAGE_SIZE
+    assert flat.queries <= 12
+    assert (len(flat.few), len(flat.many)) == (10, CALL_PAGE_SIZE)
 
 
 # --- access ------------------------------------------------------------------------------

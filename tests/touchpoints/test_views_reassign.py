@@ -2,24 +2,16 @@
 
 import datetime as dt
 import re
-import zoneinfo
 
 import pytest
-import time_machine
 
 from tests.clients.factories import make_client
 from tests.conftest import make_user
-from touchpoints.models import Cadence, Touchpoint
+from tests.helpers import at
+from touchpoints.models import Touchpoint
 
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
-NOW = dt.datetime(2026, 11, 24, 11, 0, tzinfo=MSK)
-
-
-@pytest.fixture(autouse=True)
-def _frozen(db):
-    Cadence.objects.update(is_active=False)
-    with time_machine.travel(NOW, tick=False):
-        yield
+NOW = at(2026, 11, 24, 11)
+pytestmark = [pytest.mark.clock(NOW), pytest.mark.usefixtures("no_default_cadences")]
 
 
 @pytest.fixture
@@ -41,7 +33,7 @@ def work(account, sales):
 
     return {
         "today": touchpoint(NOW),
-        "next_week": touchpoint(dt.datetime(2026, 12, 1, 12, tzinfo=MSK)),
+        "next_week": touchpoint(at(2026, 12, 1, 12)),
         "done": touchpoint(NOW, status="done", closed_at=NOW),
         "automatic": touchpoint(NOW, channel="email", is_automatic=True),
     }

@@ -25,7 +25,7 @@ from clients.models import (
     Refusal,
 )
 
-from .. import calendar
+from .. import anchors, calendar
 from ..models import (
     Anchor,
     CadenceStep,
@@ -177,7 +177,7 @@ def plan_for_order_event(*, order: Order, event: OrderEvent) -> None:
         plan_from_anchor(
             anchor=anchor,
             anchor_at=event.at,
-            anchor_key=f"order:{order.pk}:{event.type}",
+            anchor_key=anchors.order_event_key(order.pk, event.type),
             client=order.client,
             order=order,
         )
@@ -186,7 +186,7 @@ def plan_for_order_event(*, order: Order, event: OrderEvent) -> None:
 
 
 def _promised_key(order: Order) -> str:
-    return f"order:{order.pk}:promised:{order.promised_date.isoformat()}"
+    return anchors.promised_key(order.pk, order.promised_date)
 
 
 def status_update_days(placed: dt.date, promised: dt.date) -> list[dt.date]:
@@ -277,7 +277,7 @@ def plan_for_handoff(*, handoff: Handoff) -> list[Touchpoint]:
     return plan_from_anchor(
         anchor=Anchor.HANDOFF,
         anchor_at=handoff.created_at,
-        anchor_key=f"handoff:{handoff.pk}",
+        anchor_key=anchors.handoff_key(handoff.pk),
         client=handoff.client,
     )
 
@@ -286,7 +286,7 @@ def plan_for_stage(*, client: Client, stage: str) -> list[Touchpoint]:
     return plan_from_anchor(
         anchor=Anchor.STAGE_REACHED,
         anchor_at=timezone.now(),
-        anchor_key=f"client:{client.pk}:stage:{stage}",
+        anchor_key=anchors.stage_key(client.pk, stage),
         client=client,
         steps=_steps(Anchor.STAGE_REACHED, anchor_stage=stage),
     )
@@ -300,7 +300,7 @@ def plan_for_refusal(*, refusal: Refusal) -> list[Touchpoint]:
     return plan_from_anchor(
         anchor=Anchor.REFUSAL,
         anchor_at=refusal.at,
-        anchor_key=f"refusal:{refusal.pk}",
+        anchor_key=anchors.refusal_key(refusal.pk),
         client=refusal.client,
         order=refusal.order,
     )

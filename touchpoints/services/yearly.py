@@ -14,7 +14,7 @@ from clients.models import (
     Stage,
 )
 
-from .. import calendar
+from .. import anchors, calendar
 from ..models import (
     OPEN_STATUSES,
     Anchor,
@@ -54,7 +54,9 @@ def plan_yearly(*, today: dt.date | None = None, days_ahead: int = 14) -> int:
 
 
 def _plan_yearly_date(*, step: CadenceStep, day: dt.date) -> int:
-    planned = Touchpoint.objects.filter(step=step, anchor_key__endswith=f":year:{day.year}")
+    planned = Touchpoint.objects.filter(
+        step=step, anchor_key__endswith=anchors.yearly_key_suffix(day.year)
+    )
     before = planned.count()
     batch: list[Touchpoint] = []
     clients = _buyers(step.audience, day.year).select_related("account_manager", "originator")
@@ -68,7 +70,7 @@ def _plan_yearly_date(*, step: CadenceStep, day: dt.date) -> int:
                 step=step,
                 client=client,
                 order=None,
-                anchor_key=f"client:{client.pk}:year:{day.year}",
+                anchor_key=anchors.yearly_key(client.pk, day.year),
                 due_at=due_at,
             )
         )
