@@ -624,12 +624,14 @@ def handoff_assign(*, handoff: Handoff, to_user: User, by: User | None) -> Hando
     return handoff
 
 
+@transaction.atomic
 def handoff_accept(*, handoff: Handoff, by: User) -> Handoff:
     if handoff.to_user_id != by.pk:
         raise ValidationError(_("Only the account manager it was handed to can accept it."))
     if handoff.accepted_at is None:
         handoff.accepted_at = timezone.now()
         handoff.save(update_fields=["accepted_at"])
+        signals.handoff_accepted.send(sender=Handoff, handoff=handoff)
     return handoff
 
 
