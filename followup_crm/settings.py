@@ -420,6 +420,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "clients.models.OrderStatus",
         "StageEnum": "clients.models.Stage",
         "ChannelEnum": "clients.models.Channel",
+        "WebhookEventEnum": "webhooks.models.EventType",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

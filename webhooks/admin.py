@@ -81,7 +81,7 @@ class EndpointAdmin(admin.ModelAdmin):
         )
         link = reverse("admin:webhooks_delivery_changelist") + f"?endpoint__id__exact={endpoint.pk}"
         return format_html(
-            '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
             '</tr></thead><tbody>{}</tbody></table><p><a href="{}">{}</a></p>',
             _("Queued"),
             _("Event"),

@@ -89,9 +89,7 @@ def endpoint_check(endpoint: Endpoint) -> None:
     ):
         errors["events"] = [_("Choose at least one event.")]
     elif unknown := sorted(set(endpoint.events) - set(EventType.values)):
-        errors["events"] = [
-            _("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}
-        ]
+        errors["events"] = [_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}]
     if len(endpoint.secret or "") < 16:
         errors["secret"] = [_("Use a secret of at least 16 characters.")]
     if errors:
@@ -204,9 +202,10 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 def _post(*, url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST the body; returns the 2xx status code or raises DeliveryError."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    # The endpoint's URL was checked to be http(s) when it was saved (endpoint_check).
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as answer:
+        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as answer:  # noqa: S310
             return int(answer.status)
     except urllib.error.HTTPError as exc:
         raise DeliveryError(
@@ -227,9 +226,9 @@ def delivery_release_expired(*, now: dt.datetime) -> int:
 
 
 def _claim(*, now: dt.datetime, limit: int, owner: str, only: int | None) -> list[Delivery]:
-    due = Delivery.objects.filter(
-        status=Delivery.Status.QUEUED, next_attempt_at__lte=now
-    ).order_by("next_attempt_at", "id")
+    due = Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "id"
+    )
     if only is not None:
         due = due.filter(pk=only)
     with transaction.atomic():
@@ -304,7 +303,7 @@ def delivery_send_due(
             status=Delivery.Status.FAILED if gave_up else Delivery.Status.QUEUED,
             status_code=status_code,
             error=error[:1000],
-            next_attempt_at=next_attempt_at,
+            next_attempt_at=delivery.next_attempt_at if gave_up else next_attempt_at,
             lease_until=None,
             lease_owner="",
         )
@@ -321,12 +320,16 @@ def delivery_redeliver(*, deliveries: QuerySet[Delivery]) -> int:
     fresh day of retries. A delivery being posted right now is left alone."""
     now = timezone.now()
     ids = list(deliveries.exclude(status=Delivery.Status.SENDING).values_list("id", flat=True))
-    queued = Delivery.objects.filter(id__in=ids).exclude(status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.QUEUED,
-        attempts=0,
-        next_attempt_at=now,
-        give_up_at=now + dt.timedelta(seconds=settings.WEBHOOK_RETRY_FOR_SECONDS),
-        error="",
+    queued = (
+        Delivery.objects.filter(id__in=ids)
+        .exclude(status=Delivery.Status.SENDING)
+        .update(
+            status=Delivery.Status.QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            give_up_at=now + dt.timedelta(seconds=settings.WEBHOOK_RETRY_FOR_SECONDS),
+            error="",
+        )
     )
     for delivery_id in ids:
         transaction.on_commit(partial(_enqueue, delivery_id), robust=True)
