@@ -205,7 +205,7 @@ def _post(*, url: str, body: bytes, headers: dict[str, str]) -> int:
     # The endpoint's URL was checked to be http(s) when it was saved (endpoint_check).
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as answer:  # noqa: S310
+        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as answer:
             return int(answer.status)
     except urllib.error.HTTPError as exc:
         raise DeliveryError(
