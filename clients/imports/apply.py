@@ -63,7 +63,7 @@ def _apply_client(
             client_update(client=client, by=by, phones=action.phones, **action.fields)
         after = {name: stored(value) for name, value in action.fields.items()}
         if action.phones is not None:
-            after["phones"] = _phones(client)
+            after["phones"] = list(action.phones)  # the complete list set, in its order
         after.update(
             {f"consent:{channel}": granted for channel, granted in action.consents.items()}
         )

@@ -173,6 +173,7 @@ MATRIX: dict[str, Row] = {
     "clients:import_job": Row("GET", DIRECTORS, {"pk": "{import_job}"}),
     "clients:import_status": Row("GET", DIRECTORS, {"pk": "{import_job}"}),
     "clients:import_confirm": Row("POST", DIRECTORS, {"pk": "{import_job}"}),
+    "clients:import_revert": Row("POST", DIRECTORS, {"pk": "{import_job}"}),
     "touchpoints:postal": Row("GET", EVERY_ROLE),
     "touchpoints:postal_print": Row("GET", FOREIGN, query="id={letter}"),
     # A list action: an id outside the user's own list is refused by the form (a message, back
