@@ -110,9 +110,11 @@ def test_it_reverts_once_and_only_within_30_days(director):
     services.client_create(by=None, name="Anna", email="anna@example.com")
     job = run_job(director, [["name", "email", "notes"], ["Anna", "anna@example.com", "x"]])
 
-    with time_machine.travel(timezone.now() + dt.timedelta(days=31)):
-        with pytest.raises(ValidationError):
-            imports.import_job_revert(job=job, by=director)
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(days=31)),
+        pytest.raises(ValidationError),
+    ):
+        imports.import_job_revert(job=job, by=director)
 
     imports.import_job_revert(job=job, by=director)
     with pytest.raises(ValidationError):
