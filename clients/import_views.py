@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -36,11 +37,12 @@ class ImportForm(forms.Form):
     duplicates = forms.ChoiceField(
         label=gettext_lazy("Clients already in the CRM (same e-mail, phone or client_id)"),
         choices=[
-            (imports.UPDATE, gettext_lazy("Update them with the file's non-empty cells")),
+            (imports.FILL, gettext_lazy("Fill only what the CRM has empty")),
+            (imports.UPDATE, gettext_lazy("Overwrite with the file's non-empty cells")),
             (imports.SKIP, gettext_lazy("Leave them as they are")),
         ],
         widget=forms.RadioSelect,
-        initial=imports.UPDATE,
+        initial=imports.FILL,
     )
 
     def clean_file(self) -> object:
@@ -95,7 +97,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("content").select_related("created_by"), pk=pk)
-    return render(request, "clients/import_job.html", {"view": imports.import_job_view(job)})
+    context = {
+        "view": imports.import_job_view(job),
+        "revertible": imports.import_job_revertible(job),
+        "revert_days": imports.REVERT_DAYS,
+    }
+    return render(request, "clients/import_job.html", context)
 
 
 @login_required
@@ -112,8 +119,27 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
-    if imports.import_job_confirm(job=job, by=request.user):
+    # The conflicting rows the director ticked; anything but a row number is no row.
+    accepted = {int(row) for row in request.POST.getlist("accept_conflict") if row.isdigit()}
+    if imports.import_job_confirm(job=job, by=request.user, accept_conflicts=accepted):
         messages.success(request, _("The import has started."))
+    return redirect("clients:import_job", pk=job.pk)
+
+
+@login_required
+@role_required(DIRECTOR)
+@require_POST
+def import_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
+    try:
+        result = imports.import_job_revert(job=job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if result.not_reverted:
+            messages.warning(request, _("The import is reverted, except what the page lists."))
+        else:
+            messages.success(request, _("The import is reverted."))
     return redirect("clients:import_job", pk=job.pk)
 
 

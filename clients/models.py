@@ -598,3 +598,31 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.filename}"
+
+
+class ImportChange(models.Model):
+    """What an applied import changed, to revert it: a client or an order it created, or one
+    field of a client with its value before and after (JSON: text, a date as text, a user's or
+    consent's value). Order events it added to existing orders are listed, never undone."""
+
+    class Kind(models.TextChoices):
+        CLIENT_CREATED = "client", _("Client created")
+        ORDER_CREATED = "order", _("Order created")
+        FIELD = "field", _("Field changed")
+        ORDER_EVENT = "event", _("Order event recorded")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    old = models.JSONField(_("before"), null=True, blank=True)
+    new = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import change")
+        verbose_name_plural = _("import changes")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.kind} {self.client_id} {self.field}"

@@ -629,17 +629,20 @@ def handoff_assign(*, handoff: Handoff, to_user: User, by: User | None) -> Hando
     return handoff
 
 
+@transaction.atomic
 def handoff_accept(*, handoff: Handoff, by: User) -> Handoff:
     """Accept a handoff made to `by`. One compare-and-set on the row as it is now, not as the
     page saw it: a director may have handed the client to someone else meanwhile. Accepting
     twice (a double click) is harmless."""
     now = timezone.now()
-    Handoff.objects.filter(pk=handoff.pk, to_user=by, accepted_at__isnull=True).update(
+    accepted = Handoff.objects.filter(pk=handoff.pk, to_user=by, accepted_at__isnull=True).update(
         accepted_at=now
     )
     handoff.refresh_from_db(fields=["to_user", "accepted_at"])
     if handoff.to_user_id != by.pk:
         raise ValidationError(_("Only the account manager it was handed to can accept it."))
+    if accepted:
+        signals.handoff_accepted.send(sender=Handoff, handoff=handoff)
     return handoff
 
 

@@ -14,6 +14,8 @@ order_event_recorded = Signal()
 order_promised_date_changed = Signal()
 # handoff
 handoff_created = Signal()
+# handoff (accepted by its account manager)
+handoff_accepted = Signal()
 # client, from_stage, to_stage
 stage_changed = Signal()
 # refusal

@@ -39,4 +39,5 @@ urlpatterns = [
     path("clients/import/<int:pk>/", import_views.import_job, name="import_job"),
     path("clients/import/<int:pk>/status/", import_views.import_status, name="import_status"),
     path("clients/import/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("clients/import/<int:pk>/revert/", import_views.import_revert, name="import_revert"),
 ]

@@ -10,6 +10,7 @@ from clients.api import ClientViewSet, OrderViewSet, ReferralViewSet, RefusalVie
 from reports.api import ReportViewSet
 from surveys.api import ResponseViewSet, ServiceCaseViewSet
 from touchpoints.api import TouchpointViewSet
+from webhooks.api import EndpointViewSet
 
 app_name = "api"
 
@@ -22,6 +23,7 @@ router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
 router.register("reports", ReportViewSet, basename="report")
 router.register("service-cases", ServiceCaseViewSet, basename="service-case")
 router.register("responses", ResponseViewSet, basename="response")
+router.register("webhook-endpoints", EndpointViewSet, basename="webhook-endpoint")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -85,6 +85,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         description="Plans holiday greetings, the year-end letter and yearly letters.",
     ),
     PeriodicJob(
+        name="webhooks: post what is due",
+        task="webhooks.tasks.webhook_deliver",
+        schedule=Every(seconds=60),
+        description="Posts the webhook deliveries no task has posted yet and retries failures.",
+    ),
+    PeriodicJob(
         name="reports: weekly summary",
         task="reports.tasks.weekly_summary",
         schedule=Cron(minute="0", hour="8", day_of_week="1"),

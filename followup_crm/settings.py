@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "touchpoints",
     "surveys",
     "reports",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +331,12 @@ CALL_MAX_ATTEMPTS = int(os.environ.get("CALL_MAX_ATTEMPTS", "3"))
 SEND_LEASE_SECONDS = int(os.environ.get("SEND_LEASE_SECONDS", "300"))
 SEND_RETRY_BASE_SECONDS = int(os.environ.get("SEND_RETRY_BASE_SECONDS", "60"))
 SEND_MAX_ATTEMPTS = int(os.environ.get("SEND_MAX_ATTEMPTS", "5"))
+# Webhooks out: how long one POST may take, the first retry's delay (doubled each time, up to
+# the cap), and how long a delivery is retried before it is marked failed.
+WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = int(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", "3600"))
+WEBHOOK_RETRY_FOR_SECONDS = int(os.environ.get("WEBHOOK_RETRY_FOR_SECONDS", str(24 * 3600)))
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs no
 # server, so that a worker and Beat really run on the embedded default.
@@ -434,6 +441,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "clients.models.OrderStatus",
         "StageEnum": "clients.models.Stage",
         "ChannelEnum": "clients.models.Channel",
+        "WebhookEventEnum": "webhooks.models.EventType",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -19,6 +19,7 @@ from clients.models import Client, Order
 from touchpoints.calls import recovery_plan
 from touchpoints.models import CallAttempt
 
+from . import signals
 from .models import Invitation, OrderLink, Question, Response, ServiceCase, Source, Survey
 
 User = AbstractBaseUser
@@ -140,6 +141,7 @@ def survey_answer(*, invitation: Invitation, data: dict[str, Any]) -> Response:
         )
         locked.answered_at = now
         locked.save(update_fields=["answered_at"])
+        signals.survey_answered.send(sender=Response, response=response)
     return response
 
 
@@ -180,6 +182,7 @@ def _record(
         },
     )
     if created and response.is_poor:
+        signals.low_score.send(sender=Response, response=response)
         reason = _("Satisfaction %(score)s, would recommend %(nps)s (%(source)s): %(comment)s") % {
             "score": response.score if response.score is not None else "—",
             "nps": response.nps if response.nps is not None else "—",

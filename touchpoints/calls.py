@@ -201,6 +201,8 @@ def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User)
             by=by,
         )
     signals.call_recorded.send(sender=CallAttempt, attempt=attempt)
+    if touchpoint.status == TouchpointStatus.DONE:
+        signals.touchpoint_completed.send(sender=Touchpoint, touchpoint=touchpoint)
     return attempt
 
 

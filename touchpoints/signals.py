@@ -5,3 +5,5 @@ from django.dispatch import Signal
 
 # attempt (a CallAttempt)
 call_recorded = Signal()
+# touchpoint (just done: a reached call, or an automatic message sent)
+touchpoint_completed = Signal()

@@ -10,6 +10,7 @@ The modules, each importing only those listed before it:
 - `plan`: `import_check`, the dry run of a whole table: its report and the actions to apply.
 - `apply`: `import_apply`, the actions written all or nothing through the client services, and
   `import_file`, the whole run of a file.
+- `revert`: `import_job_revert`, what an applied job changed put back within REVERT_DAYS.
 - `jobs`: the director's page: an upload kept as an `ImportJob`, confirmed, run by a worker,
   swept when left behind.
 
@@ -27,7 +28,7 @@ from .cells import (
     parse_flag,
     parse_moment,
 )
-from .client_rows import DUPLICATE_RULES, SKIP, UPDATE
+from .client_rows import DUPLICATE_RULES, FILL, SKIP, UPDATE
 from .columns import CLIENT_COLUMNS, ORDER_COLUMNS, columns_help
 from .files import ImportFileError, Table, read_table
 from .jobs import (
@@ -43,22 +44,26 @@ from .jobs import (
 )
 from .order_rows import status_events
 from .report import ImportReport, RowError
+from .revert import REVERT_DAYS, RevertReport, import_job_revert, import_job_revertible
 from .rows import MAX_CELL_CHARS
 
 __all__ = [
     "AMOUNT_LIMIT",
     "CLIENT_COLUMNS",
     "DUPLICATE_RULES",
+    "FILL",
     "FORMULA_TRIGGERS",
     "IMPORT_SOFT_TIME_LIMIT",
     "IMPORT_TIME_LIMIT",
     "MAX_CELL_CHARS",
     "ORDER_COLUMNS",
+    "REVERT_DAYS",
     "SKIP",
     "STALLED_AFTER",
     "UPDATE",
     "ImportFileError",
     "ImportReport",
+    "RevertReport",
     "RowError",
     "Table",
     "cell_text",
@@ -66,6 +71,8 @@ __all__ = [
     "import_file",
     "import_job_confirm",
     "import_job_process",
+    "import_job_revert",
+    "import_job_revertible",
     "import_job_view",
     "import_jobs_recent",
     "import_jobs_sweep",

@@ -3,12 +3,19 @@ to leave as they are.
 
 Which rows are already in the CRM: a row is an existing client when its `client_id` is that
 client's id, or else when its e-mail (in any case) or one of its phone numbers belongs to that
-client. With `duplicates="update"` the client gets the row's non-empty cells (an empty cell
-never erases anything, phone numbers are added and never removed); with `duplicates="skip"`,
-or when nothing would change, the row is skipped. A row matching two different clients, or
+client. An import never overwrites silently: with `duplicates="fill"` (the default) the client
+gets the row's cells only where the CRM has nothing; with `duplicates="update"` the row's
+non-empty cells replace what the CRM has (an empty cell never erases anything, phone numbers
+are added and never removed); with `duplicates="skip"`, or when nothing would change, the row is
+skipped. A matched row whose name is not the client's (beyond case, spacing and ё/е) is a
+conflict — perhaps another person with a shared phone — and is left alone unless the director
+accepts it by its row number. Every matched client is listed in the report with the key it
+matched on and each field's old and new value. A row matching two different clients, or
 repeating the e-mail, phone or id of an earlier row of the same file, is a bad row.
 """
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +34,32 @@ from .report import PROGRESS_EVERY, ImportReport, Progress
 from .rows import RowReader, UserDirectory, _chunks
 
 # Duplicate rules for clients already in the CRM (see the module docstring).
+FILL = "fill"
 UPDATE = "update"
 SKIP = "skip"
-DUPLICATE_RULES = (UPDATE, SKIP)
+DUPLICATE_RULES = (FILL, UPDATE, SKIP)
+
+_SPACES = re.compile(r"\s+")
+
+
+def same_name(first: str, second: str) -> bool:
+    """The same name, whatever the case, the spacing and ё written as е."""
+
+    def plain(name: str) -> str:
+        return _SPACES.sub(" ", name).strip().casefold().replace("ё", "е")
+
+    return plain(first) == plain(second)
+
+
+def shown(value: Any) -> Any:
+    """A field's value as the report keeps it (JSON): a user by name, a date as text."""
+    if value is None or isinstance(value, bool | int | str | list):
+        return value
+    if hasattr(value, "get_username"):
+        return value.get_username()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 @dataclass
@@ -89,7 +119,11 @@ def _read_client(reader: RowReader, users: UserDirectory, time_zones: set[str]) 
 
 
 def _check_clients(
-    table: Table, report: ImportReport, duplicates: str, progress: Progress | None
+    table: Table,
+    report: ImportReport,
+    duplicates: str,
+    progress: Progress | None,
+    accept_conflicts: Collection[int] = (),
 ) -> list[ClientAction]:
     users = UserDirectory(table, ("originator", "account_manager"))
     time_zones = known_time_zones()
@@ -101,30 +135,79 @@ def _check_clients(
 
     matches = _client_matches(rows)
     existing = _clients_with_phones_and_consents(
-        {client_id for client_id in matches.values() if client_id}
+        {match[0] for match in matches.values() if match is not None}
     )
     actions = []
     for row in rows:
-        client_id = matches.get(row.reader.number)
+        match = matches.get(row.reader.number)
         if row.reader.failed:
             continue
-        if client_id is None:
+        if match is None:
             report.created += 1
             fields = {"source": Client.Source.IMPORT, **row.fields}
             actions.append(ClientAction(row.reader.number, None, fields, row.phones, row.consents))
             continue
-        action = _client_changes(existing[client_id], row) if duplicates == UPDATE else None
-        if action is None:
-            report.skipped += 1
-        else:
+        client = existing[match[0]]
+        conflict = not same_name(client.name, row.fields.get("name", client.name))
+        accepted = not conflict or row.reader.number in accept_conflicts
+        action = _client_changes(client, row, overwrite=duplicates == UPDATE)
+        applied = action is not None and duplicates != SKIP and accepted
+        report.matches.append(_match_entry(client, row, match[1], action, conflict, applied))
+        if applied:
             report.updated += 1
             actions.append(action)
+        else:
+            report.skipped += 1
     return actions
 
 
-def _client_matches(rows: list[ClientRow]) -> dict[int, int | None]:
-    """Row number → the existing client it is (None: a new one). Records a bad row for an id
-    that does not exist, a row matching two clients, and a row repeating an earlier one."""
+def _match_entry(
+    client: Client,
+    row: ClientRow,
+    matched_on: str,
+    action: ClientAction | None,
+    conflict: bool,
+    applied: bool,
+) -> dict[str, Any]:
+    """A matched client as the report lists it: the key it matched on, each change (field, old
+    value, new value) and each value of the file kept out because the CRM had one."""
+    changes = []
+    if action is not None:
+        changes = [
+            [name, shown(getattr(client, name)), shown(value)]
+            for name, value in action.fields.items()
+        ]
+        if action.phones is not None:
+            current = [phone.number.as_e164 for phone in client.phones.all()]
+            changes.append(["phones", ", ".join(current), ", ".join(action.phones)])
+        current_consents = client.current_consents  # type: ignore[attr-defined]
+        changes += [
+            [f"consent_{channel}", current_consents.get(channel), granted]
+            for channel, granted in action.consents.items()
+        ]
+    changed = {change[0] for change in changes}
+    kept = [
+        [name, shown(getattr(client, name)), shown(value)]
+        for name, value in row.fields.items()
+        if name not in changed and not _same_value(client, name, value)
+    ]
+    return {
+        "row": row.reader.number,
+        "client_id": client.pk,
+        "client_name": client.name,
+        "row_name": row.fields.get("name", ""),
+        "matched_on": matched_on,
+        "conflict": conflict,
+        "applied": applied,
+        "changes": changes,
+        "kept": kept,
+    }
+
+
+def _client_matches(rows: list[ClientRow]) -> dict[int, tuple[int, str] | None]:
+    """Row number → the existing client it is and the column it matched on (None: a new one).
+    Records a bad row for an id that does not exist, a row matching two clients, and a row
+    repeating an earlier one."""
     emails = sorted({row.fields["email"].lower() for row in rows if "email" in row.fields})
     phones = sorted({phone for row in rows for phone in row.phones})
     ids = sorted({row.client_id for row in rows if row.client_id})
@@ -142,7 +225,7 @@ def _client_matches(rows: list[ClientRow]) -> dict[int, int | None]:
     for chunk in _chunks(ids):
         known_ids.update(Client.objects.filter(pk__in=chunk).values_list("pk", flat=True))
 
-    matches: dict[int, int | None] = {}
+    matches: dict[int, tuple[int, str] | None] = {}
     seen: dict[tuple[str, str], int] = {}  # (column, value) → the first row that had it
     for row in rows:
         reader = row.reader
@@ -162,7 +245,7 @@ def _client_matches(rows: list[ClientRow]) -> dict[int, int | None]:
         if row.client_id:
             if row.client_id not in known_ids:
                 reader.error("client_id", _("There is no client %(id)d.") % {"id": row.client_id})
-            matches[reader.number] = row.client_id
+            matches[reader.number] = (row.client_id, "client_id")
             continue
         candidates: dict[int, str] = {}
         if "email" in row.fields:
@@ -180,7 +263,7 @@ def _client_matches(rows: list[ClientRow]) -> dict[int, int | None]:
                 )
                 % {"count": len(candidates), "ids": ", ".join(map(str, sorted(candidates)))},
             )
-        matches[reader.number] = next(iter(candidates)) if len(candidates) == 1 else None
+        matches[reader.number] = next(iter(candidates.items())) if len(candidates) == 1 else None
     return matches
 
 
@@ -198,24 +281,31 @@ def _clients_with_phones_and_consents(ids: set[int]) -> dict[int, Client]:
     return clients
 
 
-def _client_changes(client: Client, row: ClientRow) -> ClientAction | None:
-    """What the row would change in an existing client; None when nothing."""
+def _same_value(client: Client, name: str, value: Any) -> bool:
+    if name in ("originator", "account_manager"):
+        return getattr(client, f"{name}_id") == value.pk
+    if name == "email":
+        return client.email.lower() == value.lower()
+    return getattr(client, name) == value
+
+
+def _client_changes(client: Client, row: ClientRow, *, overwrite: bool) -> ClientAction | None:
+    """What the row would change in an existing client; None when nothing. Without
+    `overwrite`, only the fields the client has empty."""
     fields = {}
     for name, value in row.fields.items():
-        if name in ("originator", "account_manager"):
-            same = getattr(client, f"{name}_id") == value.pk
-        elif name == "email":
-            same = client.email.lower() == value.lower()
-        else:
-            same = getattr(client, name) == value
-        if not same:
+        if _same_value(client, name, value):
+            continue
+        if overwrite or getattr(client, name) in ("", None):
             fields[name] = value
     current = [phone.number.as_e164 for phone in client.phones.all()]
     added = [phone for phone in row.phones if phone not in current]
+    current_consents = client.current_consents  # type: ignore[attr-defined]
     consents = {
         channel: granted
         for channel, granted in row.consents.items()
-        if client.current_consents.get(channel) != granted  # type: ignore[attr-defined]
+        if current_consents.get(channel) != granted
+        and (overwrite or current_consents.get(channel) is None)
     }
     if not fields and not added and not consents:
         return None

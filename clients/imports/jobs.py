@@ -8,6 +8,7 @@ worker died.
 """
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ..models import ImportJob
 from .apply import User, import_file
-from .client_rows import UPDATE
+from .client_rows import FILL
 from .report import ImportReport
 
 # Unconfirmed dry runs of the page older than this are deleted when a new file is uploaded.
@@ -82,7 +83,7 @@ def import_upload(
     filename: str,
     content: bytes,
     by: User,
-    duplicates: str = UPDATE,
+    duplicates: str = FILL,
     language: str | None = None,
 ) -> tuple[ImportReport, ImportJob | None]:
     """The dry run of an uploaded file; a file without bad rows is kept as a pending job for
@@ -113,9 +114,16 @@ def import_upload(
     return report, job
 
 
-def import_job_confirm(*, job: ImportJob, by: User) -> bool:
-    """Queue a checked job for the worker, once: a second click finds it confirmed."""
-    report = {**job.report, "confirmed_at": timezone.now().isoformat(), "confirmed_by": by.pk}
+def import_job_confirm(*, job: ImportJob, by: User, accept_conflicts: Collection[int] = ()) -> bool:
+    """Queue a checked job for the worker, once: a second click finds it confirmed.
+    `accept_conflicts`: the conflicting rows the director ticked to apply too."""
+    options = {**job.report.get("options", {}), "accept_conflicts": sorted(accept_conflicts)}
+    report = {
+        **job.report,
+        "options": options,
+        "confirmed_at": timezone.now().isoformat(),
+        "confirmed_by": by.pk,
+    }
     confirmed = (
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING)
         .exclude(report__has_key="confirmed_at")
@@ -189,8 +197,10 @@ def import_job_process(*, job_id: int) -> ImportJob | None:
                 filename=job.filename,
                 by=job.created_by,
                 dry_run=False,
-                duplicates=options.get("duplicates", UPDATE),
+                duplicates=options.get("duplicates", FILL),
                 progress=progress,
+                job=job,
+                accept_conflicts=options.get("accept_conflicts", ()),
             )
     except BaseException:
         # Whatever stopped it (a time limit, a lost database), the transaction rolled back:

@@ -2,12 +2,13 @@
 writing anything, and returns the report (what would change, and every bad row) with the
 actions to apply."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from ..models import ImportJob
-from .client_rows import DUPLICATE_RULES, UPDATE, _check_clients
+from .client_rows import DUPLICATE_RULES, FILL, _check_clients
 from .columns import COLUMNS, ORDER_CLIENT_COLUMNS
 from .files import Table
 from .order_rows import _check_orders
@@ -18,12 +19,14 @@ def import_check(
     *,
     kind: str,
     table: Table,
-    duplicates: str = UPDATE,
+    duplicates: str = FILL,
     progress: Progress | None = None,
     dry_run: bool = True,
+    accept_conflicts: Collection[int] = (),
 ) -> tuple[ImportReport, list[Any]]:
     """Read and check every row without writing anything: the report (what would change, and
-    every bad row) and the actions to apply."""
+    every bad row) and the actions to apply. `accept_conflicts`: the row numbers of conflicting
+    rows (another name on a matched client) the director chose to apply."""
     if kind not in COLUMNS:
         raise ValueError(f"unknown import kind {kind!r}")
     if duplicates not in DUPLICATE_RULES:
@@ -50,7 +53,7 @@ def import_check(
     if report.file_errors:
         return report, []
     if kind == ImportJob.Kind.CLIENTS:
-        actions: list[Any] = _check_clients(table, report, duplicates, progress)
+        actions: list[Any] = _check_clients(table, report, duplicates, progress, accept_conflicts)
     else:
         actions = _check_orders(table, report, progress)
     report.errors.sort(key=lambda error: error.row)

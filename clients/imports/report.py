@@ -37,6 +37,17 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # Every client the file matched (clients.imports.client_rows._match_entry), JSON-ready.
+    matches: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[dict[str, Any]]:
+        """Matched rows whose name is not the client's: shown apart, applied only if accepted."""
+        return [match for match in self.matches if match["conflict"]]
+
+    @property
+    def agreed(self) -> list[dict[str, Any]]:
+        return [match for match in self.matches if not match["conflict"]]
 
     @property
     def ok(self) -> bool:

@@ -280,7 +280,8 @@ def test_an_existing_client_gets_the_non_empty_cells_and_new_phones(sales):
         [
             ["name", "email", "phones", "notes", "postal_address", "originator"],
             ["Anna Petrova", "Anna@Example.com", "+79031234567", "", "Moscow", "sasha"],
-        ]
+        ],
+        accept_conflicts=[2],  # another name: applied only because it is accepted
     )
 
     assert (report.created, report.updated, report.skipped) == (0, 1, 0)

@@ -63,6 +63,7 @@ from tests.clients.factories import make_client, make_order
 from tests.conftest import make_user
 from tests.surveys.conftest import same_page
 from touchpoints.models import Touchpoint, TouchpointStatus
+from webhooks import services as webhook_services
 
 LOGIN, ADMIN, OK, STAFF, UP = "login", "admin login", "ok", "staff", "up"
 Answer = str | int
@@ -82,6 +83,7 @@ API_EVERY_ROLE: tuple[Answer, ...] = (401, 403, OK, OK, OK)
 API_FOREIGN: tuple[Answer, ...] = (401, 403, 404, 404, OK)
 API_DIRECTORS: tuple[Answer, ...] = (401, 403, 403, 403, OK)
 API_ANY_LOGIN: tuple[Answer, ...] = (401, OK, OK, OK, OK)
+API_DIRECTORS_ONLY: tuple[Answer, ...] = (401, 403, 404, 404, OK)  # webhooks: 404 to managers
 STAFF_ONLY: tuple[Answer, ...] = (ADMIN, ADMIN, ADMIN, ADMIN, STAFF)
 
 
@@ -102,6 +104,7 @@ class Row:
 CLIENT, ORDER, CALL = {"pk": "{client}"}, {"pk": "{order}"}, {"pk": "{call}"}
 ON_CARD = {"client_pk": "{client}", "pk": "{call}"}
 TOKEN = {"token": MADE_UP_TOKEN}
+ENDPOINT = {"pk": "{endpoint}"}
 
 MATRIX: dict[str, Row] = {
     "home": Row("GET", ANY_LOGIN),  # says "no role yet" to a login without one
@@ -145,6 +148,10 @@ MATRIX: dict[str, Row] = {
     "api:service-case-resolve": Row("POST", API_FOREIGN, {"pk": "{case}"}),
     "api:response-list": Row("GET", API_EVERY_ROLE),
     "api:response-detail": Row("GET", API_FOREIGN, {"pk": "{response}"}),
+    "api:webhook-endpoint-list": Row("GET POST", API_DIRECTORS_ONLY),
+    "api:webhook-endpoint-detail": Row("GET PUT PATCH DELETE", API_DIRECTORS_ONLY, ENDPOINT),
+    "api:webhook-endpoint-deliveries": Row("GET", API_DIRECTORS_ONLY, ENDPOINT),
+    "api:webhook-endpoint-redeliver": Row("POST", API_DIRECTORS_ONLY, ENDPOINT),
     "api-schema": Row("GET", API_ANY_LOGIN),  # the published description, no data
     "api-docs": Row("GET", ANY_LOGIN),
     "clients:list": Row("GET", EVERY_ROLE),
@@ -174,6 +181,7 @@ MATRIX: dict[str, Row] = {
     "clients:import_job": Row("GET", DIRECTORS, {"pk": "{import_job}"}),
     "clients:import_status": Row("GET", DIRECTORS, {"pk": "{import_job}"}),
     "clients:import_confirm": Row("POST", DIRECTORS, {"pk": "{import_job}"}),
+    "clients:import_revert": Row("POST", DIRECTORS, {"pk": "{import_job}"}),
     "touchpoints:postal": Row("GET", EVERY_ROLE),
     "touchpoints:postal_print": Row("GET", FOREIGN, query="id={letter}"),
     # A list action: an id outside the user's own list is refused by the form (a message, back
@@ -342,6 +350,9 @@ def build_world() -> World:
         "case": case.pk,
         "response": Response.objects.get(client=client).pk,
         "import_job": job.pk,
+        "endpoint": webhook_services.endpoint_create(
+            by=None, url="https://erp.example.com/", secret="x" * 20, events=["refusal.recorded"]
+        ).pk,
         "other_sales": semyon.pk,
         "other_account": arkady.pk,
         "sales_user": users["sales"].pk,

@@ -24,7 +24,7 @@ from clients.models import (
 )
 from clients.selectors import consents_current
 
-from .. import messaging
+from .. import messaging, signals
 from ..models import (
     SendRecord,
     Touchpoint,
@@ -178,7 +178,11 @@ def _deliver(touchpoint: Touchpoint, sweep: _Sweep, result: DispatchResult) -> N
         record.provider_id = provider_id[:255]
         record.error = ""
         record.save()
-        _finish(touchpoint.pk, owner, status=TouchpointStatus.DONE, outcome="sent", closed_at=now)
+        done = _finish(
+            touchpoint.pk, owner, status=TouchpointStatus.DONE, outcome="sent", closed_at=now
+        )
+        if done:
+            signals.touchpoint_completed.send(sender=Touchpoint, touchpoint=touchpoint)
     result.sent += 1
 
 

@@ -11,7 +11,7 @@ from django.core.management.base import (
     DjangoHelpFormatter,
 )
 
-from clients.imports import DUPLICATE_RULES, UPDATE, ImportReport, columns_help, import_file
+from clients.imports import DUPLICATE_RULES, FILL, ImportReport, columns_help, import_file
 from clients.models import ImportJob
 
 
@@ -34,10 +34,13 @@ def columns_epilog() -> str:
     lines += [
         "Existing clients: a row is a client already in the CRM when its client_id is that",
         "client's id, or else when its e-mail (any case) or one of its phones is that client's.",
-        "--duplicates update (default) sets the row's non-empty cells and adds its phones;",
-        "--duplicates skip leaves such clients alone. Orders: an external_id already imported is",
-        "not created again; only a newer status is recorded. Orders name clients already in the",
-        "CRM. CSV may be separated by ; or , and be UTF-8 (with or without BOM) or Windows-1251.",
+        "--duplicates fill (default) sets only the fields the client has empty and adds phones;",
+        "--duplicates update overwrites them with the row's non-empty cells; --duplicates skip",
+        "leaves such clients alone. A matched row with another name is a conflict, left alone",
+        "unless its row number is given to --accept-conflicts. Orders: an external_id already",
+        "imported is not created again; only a newer status is recorded. Orders name clients",
+        "already in the CRM. CSV may be separated by ; or , and be UTF-8 (with or without BOM) or",
+        "Windows-1251.",
     ]
     return "\n".join(lines)
 
@@ -73,8 +76,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--duplicates",
             choices=DUPLICATE_RULES,
-            default=UPDATE,
-            help="What to do with clients already in the CRM (default: update).",
+            default=FILL,
+            help="What to do with clients already in the CRM (default: fill).",
+        )
+        parser.add_argument(
+            "--accept-conflicts",
+            metavar="ROWS",
+            default="",
+            help="Comma-separated row numbers of conflicting rows (another name on a matched "
+            "client) to apply anyway.",
         )
 
     def handle(
@@ -85,9 +95,14 @@ class Command(BaseCommand):
         dry_run: bool,
         user: str | None,
         duplicates: str,
+        accept_conflicts: str,
         **options: Any,
     ) -> None:
         path = Path(file)
+        try:
+            accepted = {int(row) for row in accept_conflicts.split(",") if row.strip()}
+        except ValueError as exc:
+            raise CommandError("--accept-conflicts takes row numbers such as 2,5.") from exc
         try:
             content = path.read_bytes()
         except OSError as exc:
@@ -104,6 +119,7 @@ class Command(BaseCommand):
             by=by,
             dry_run=dry_run,
             duplicates=duplicates,
+            accept_conflicts=accepted,
         )
         self._print(report, path.name)
         if not report.ok:
@@ -123,6 +139,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         for notice in report.notices:
             self.stdout.write(notice)
+        for match in report.matches:
+            conflict = (
+                " CONFLICT: the file says " + repr(match["row_name"]) if match["conflict"] else ""
+            )
+            state = "applied" if match["applied"] else "left as it is"
+            self.stdout.write(
+                f"row {match['row']}: client {match['client_id']} {match['client_name']!r} "
+                f"(matched on {match['matched_on']}), {state}{conflict}"
+            )
+            for name, old, new in match["changes"]:
+                self.stdout.write(f"    {name}: {old!r} -> {new!r}")
+            for name, old, new in match["kept"]:
+                self.stdout.write(f"    {name}: kept {old!r} (the file has {new!r})")
         for error in report.errors:
             where = f"row {error.row}" + (f", {error.column}" if error.column else "")
             self.stdout.write(f"{where}: {error.message}")
