@@ -11,7 +11,9 @@ class SurveysConfig(AppConfig):
 
         from . import receivers  # noqa: F401 - call feedback, erasure and message links
         from .data_export import register_sections
-        from .timeline import client_survey_items
+        from .timeline import TIMELINE_ENTRIES, client_survey_items
 
         client_timeline.register(client_survey_items)
+        for kind, entry in TIMELINE_ENTRIES.items():
+            client_timeline.register_entry(kind, entry)
         register_sections()

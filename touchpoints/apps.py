@@ -11,9 +11,11 @@ class TouchpointsConfig(AppConfig):
 
         from . import receivers  # noqa: F401 - connects the planning to clients' signals
         from .data_export import register_sections
-        from .timeline import client_touchpoint_items
+        from .timeline import TIMELINE_ENTRIES, client_touchpoint_items
 
         # The client card's timeline shows the touchpoints, messages and calls too.
         client_timeline.register(client_touchpoint_items)
+        for kind, entry in TIMELINE_ENTRIES.items():
+            client_timeline.register_entry(kind, entry)
         # And a client's data export holds them.
         register_sections()
