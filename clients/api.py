@@ -170,7 +170,12 @@ class ClientViewSet(
         summary=_("Record a consent given or withdrawn"),
         description=_("The source is required: a consent without one is refused (400)."),
     )
-    @action(detail=True, methods=["get", "post"], serializer_class=ConsentSerializer)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=ConsentSerializer,
+        pagination_class=None,
+    )
     def consents(self, request: Request, pk: str | None = None) -> Response:
         client = self.get_object()
         if request.method == "GET":
