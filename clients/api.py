@@ -6,9 +6,13 @@ see is a 404), a serializer validates, one service writes. The services' Django
 ValidationErrors become 400 answers with a message per field.
 """
 
+import base64
+import binascii
+import datetime as dt
 from typing import Any
 
 import django_filters
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,39 +25,60 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, parsers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import replace_query_param
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from followup_crm.api import ApiViewSet, JSONParser
+from followup_crm.api import ApiViewSet, HasRole, JSONParser
 from followup_crm.services import api_token_create
 
+from . import data_export
 from .filters import ClientFilter
-from .models import Client, Order, OrderEvent, OrderStatus, Referral, Refusal
+from .models import AuditReason, Client, Order, OrderEvent, OrderStatus, Referral, Refusal
 from .selectors import (
+    client_timeline_entries,
     clients_visible_to,
+    consent_history,
     orders_visible_to,
     referrals_visible_to,
     refusals_visible_to,
+    user_entry,
+    users_visible_to,
 )
 from .serializers import (
     ClientSerializer,
+    ConsentSerializer,
+    OrderChangeSerializer,
     OrderEventSerializer,
     OrderSerializer,
     ReferralSerializer,
     RefusalSerializer,
+    TimelinePageSerializer,
     TokenSerializer,
+    UserSerializer,
 )
 from .services import (
     client_archive,
     client_create,
+    client_record_export,
     client_restore,
     client_update,
+    consent_record,
     order_record,
     order_record_event,
+    order_update,
     referral_record,
     refusal_record,
 )
+
+# The error answers every endpoint that takes an object id may give.
+NOT_SIGNED_IN = OpenApiResponse(description=_("Not signed in (no or a wrong token)."))
+NO_ROLE = OpenApiResponse(description=_("The account has no role in Followup CRM."))
+NOT_FOUND = OpenApiResponse(description=_("No such object, or not one the caller may see."))
+INVALID = OpenApiResponse(description=_("Invalid input: a message per field."))
 
 # --- clients -----------------------------------------------------------------------------
 
@@ -90,7 +115,9 @@ class ClientViewSet(
         return clients_visible_to(self.request.user).prefetch_related("phones")
 
     def perform_create(self, serializer: ClientSerializer) -> None:
-        serializer.instance = client_create(by=self.request.user, **serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        consents = [dict(consent) for consent in fields.pop("consents", [])]
+        serializer.instance = client_create(by=self.request.user, consents=consents, **fields)
 
     def perform_update(self, serializer: ClientSerializer) -> None:
         fields = dict(serializer.validated_data)
@@ -113,6 +140,136 @@ class ClientViewSet(
     def restore(self, request: Request, pk: str | None = None) -> Response:
         client = client_restore(client=self.get_object(), by=request.user)
         return Response(self.get_serializer(client).data)
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={
+            200: ConsentSerializer(many=True),
+            401: NOT_SIGNED_IN,
+            403: NO_ROLE,
+            404: NOT_FOUND,
+        },
+        summary=_("A client's consent history, newest first"),
+        description=_(
+            "Every choice given or withdrawn per channel, with its source, time and who "
+            "recorded it. The newest record of a channel is the client's current choice; a "
+            "channel never asked about counts as not given."
+        ),
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ConsentSerializer,
+        responses={
+            201: ConsentSerializer,
+            400: INVALID,
+            401: NOT_SIGNED_IN,
+            403: NO_ROLE,
+            404: NOT_FOUND,
+        },
+        summary=_("Record a consent given or withdrawn"),
+        description=_("The source is required: a consent without one is refused (400)."),
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=ConsentSerializer,
+        pagination_class=None,
+    )
+    def consents(self, request: Request, pk: str | None = None) -> Response:
+        client = self.get_object()
+        if request.method == "GET":
+            return Response(self.get_serializer(consent_history(client), many=True).data)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = consent_record(client=client, by=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(consent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description=_("From `next`.")),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description=_("Entries a page: 50, at most 200.")
+            ),
+        ],
+        responses={200: TimelinePageSerializer, 401: NOT_SIGNED_IN, 403: NO_ROLE, 404: NOT_FOUND},
+        summary=_("A client's history, newest first"),
+        description=_(
+            "What the client card shows: order events and moved promised dates, stage changes "
+            "with their cause, the handoff, referrals and refusals, planned and past "
+            "touchpoints, call attempts, messages sent with their delivery status and time, "
+            "survey answers and service cases. Paged by a cursor: follow `next` until it is "
+            "null. Past touchpoints, calls and messages reach back to the newest 200 of each."
+        ),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        entries = client_timeline_entries(self.get_object())
+        page, following = _timeline_page(request, entries)
+        return Response({"next": following, "results": page})
+
+    @extend_schema(
+        request=None,
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=_("Everything the CRM holds about the client, by section."),
+            ),
+            401: NOT_SIGNED_IN,
+            403: NO_ROLE,
+            404: NOT_FOUND,
+        },
+        summary=_("A client's personal data export"),
+        description=_(
+            "The same document as the card's download; the download is recorded in the "
+            "client's audit history."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str | None = None) -> Response:
+        client = self.get_object()
+        with transaction.atomic():
+            client_record_export(client=client, by=request.user, reason=AuditReason.DATA_EXPORT)
+            data = data_export.client_data_export(client, by=request.user)
+        return Response(data)
+
+
+TIMELINE_PAGE_SIZE = 50
+TIMELINE_MAX_PAGE_SIZE = 200
+
+
+def _timeline_position(entry: dict[str, Any]) -> tuple[dt.datetime, str]:
+    return (entry["at"], entry["id"])
+
+
+def _timeline_page(
+    request: Request, entries: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of entries (sorted newest first) after the request's cursor, and the link to the
+    next page. The cursor is the position (time and id) of the last entry served, so entries
+    added meanwhile do not shift the pages."""
+    try:
+        size = int(request.query_params.get("page_size", TIMELINE_PAGE_SIZE))
+    except ValueError:
+        size = TIMELINE_PAGE_SIZE
+    size = min(max(size, 1), TIMELINE_MAX_PAGE_SIZE)
+    cursor = request.query_params.get("cursor")
+    if cursor:
+        try:
+            at, _sep, entry_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+            after = (dt.datetime.fromisoformat(at), entry_id)
+            if after[0].tzinfo is None:
+                raise ValueError(at)
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise NotFound(_("Invalid cursor")) from None
+        entries = [entry for entry in entries if _timeline_position(entry) < after]
+    page = entries[:size]
+    if len(entries) <= size:
+        return page, None
+    last_at, last_id = _timeline_position(page[-1])
+    token = base64.urlsafe_b64encode(f"{last_at.isoformat()}|{last_id}".encode()).decode()
+    return page, replace_query_param(request.build_absolute_uri(), "cursor", token)
 
 
 # --- orders ------------------------------------------------------------------------------
@@ -145,12 +302,39 @@ class OrderFilter(django_filters.FilterSet):
         description=_(
             "Idempotent by client and external_id: the first time the order is created (201); "
             "the same external_id again for the same client returns the order already recorded "
-            "(200) and changes nothing. External ids are each client's own: another client's "
-            "order with the same id is not looked at."
+            "(200). When it carries another amount, currency, promised date, description or "
+            "seller, the order is updated as by PATCH (a moved promised date re-plans the status "
+            "updates); fields left out keep their values. Another time placed (by a minute or "
+            "more) is a 400 naming the field. External ids are each client's own: another "
+            "client's order with the same id is not looked at."
         ),
         responses={
             201: OpenApiResponse(OrderSerializer, description=_("Recorded.")),
-            200: OpenApiResponse(OrderSerializer, description=_("Already recorded.")),
+            200: OpenApiResponse(
+                OrderSerializer, description=_("Already recorded (and updated if it changed).")
+            ),
+            400: INVALID,
+            401: NOT_SIGNED_IN,
+            403: NO_ROLE,
+        },
+    ),
+    partial_update=extend_schema(
+        summary=_("Change an order"),
+        description=_(
+            "An order system's changes: amount, currency, promised date, description, seller, "
+            "with the same checks as creating it. A moved promised date is kept in the order's "
+            "timeline with who moved it and `reason`, and the status updates before delivery "
+            "are planned again from the new date (those done stay). The client, the external "
+            "id and the time placed cannot change: a 400 naming the field; so is moving the "
+            "date of a delivered, cancelled or returned order."
+        ),
+        request=OrderChangeSerializer,
+        responses={
+            200: OrderSerializer,
+            400: INVALID,
+            401: NOT_SIGNED_IN,
+            403: NO_ROLE,
+            404: NOT_FOUND,
         },
     ),
 )
@@ -170,9 +354,22 @@ class OrderViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        recorded = order_record(by=request.user, **serializer.validated_data)
+        # The fields sent are the ones an order sent again may change.
+        recorded = order_record(
+            by=request.user, sent=frozenset(request.data), **serializer.validated_data
+        )
         answer = status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK
         return Response(self.get_serializer(recorded.order).data, status=answer)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        order = self.get_object()
+        serializer = OrderChangeSerializer(
+            order, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        order = order_update(order=order, by=request.user, **serializer.validated_data)
+        order = self.get_queryset().get(pk=order.pk)
+        return Response(self.get_serializer(order).data)
 
     @extend_schema(
         summary=_("Record an event of an order"),
@@ -266,6 +463,43 @@ class RefusalViewSet(
 
     def perform_create(self, serializer: RefusalSerializer) -> None:
         serializer.instance = refusal_record(by=self.request.user, **serializer.validated_data)
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+class UserViewSet(mixins.ListModelMixin, ApiViewSet):
+    """The people whose ids go into `originator`, `account_manager`, `seller` and `assignee`."""
+
+    serializer_class = UserSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return users_visible_to(self.request.user)
+
+    @extend_schema(
+        summary=_("The people the caller works with"),
+        description=_(
+            "A director sees everyone with a role. A sales or account manager sees themselves, "
+            "the directors, and the people on the clients they see: who brought them, who "
+            "looks after them and who sold their orders."
+        ),
+        responses={200: UserSerializer(many=True), 401: NOT_SIGNED_IN, 403: NO_ROLE},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([user_entry(user) for user in page])
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated, HasRole]
+
+    @extend_schema(
+        request=None,
+        responses={200: UserSerializer, 401: NOT_SIGNED_IN, 403: NO_ROLE},
+        summary=_("The caller: id, name and roles"),
+    )
+    def get(self, request: Request) -> Response:
+        return Response(user_entry(request.user))
 
 
 # --- tokens ------------------------------------------------------------------------------

@@ -244,6 +244,14 @@ class OrderEventForm(NoSuffix, forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
 
+class PromisedDateForm(NoSuffix, forms.Form):
+    """Move an order's promised delivery date; on the card the reason is required, so the
+    order's timeline says why."""
+
+    promised_date = forms.DateField(label=_("New promised date"), widget=DateInput())
+    reason = forms.CharField(label=_("Why it moves"), max_length=255)
+
+
 class RefusalForm(NoSuffix, forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Refusal.Reason.choices)
     details = forms.CharField(

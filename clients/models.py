@@ -293,6 +293,11 @@ class Order(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="RUB")
     placed_at = models.DateTimeField(_("placed"))
     promised_date = models.DateField(_("promised delivery date"), null=True, blank=True)
+    # The first date promised, set once: on-time delivery is measured against it, however often
+    # the date moved afterwards (PromisedDateChange keeps every move).
+    first_promised_date = models.DateField(
+        _("first promised date"), null=True, blank=True, editable=False
+    )
     seller = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("seller"),
@@ -363,6 +368,28 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class PromisedDateChange(models.Model):
+    """A move of an order's promised delivery date: when, from what to what, who and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="date_changes")
+    at = models.DateTimeField(_("when"))
+    old_date = models.DateField(_("was promised for"), null=True, blank=True)
+    new_date = models.DateField(_("now promised for"), null=True, blank=True)
+    reason = models.CharField(_("why"), max_length=255, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("promised date change")
+        verbose_name_plural = _("promised date changes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.old_date or '—'} → {self.new_date or '—'}"
 
 
 class Handoff(models.Model):

@@ -27,7 +27,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
-from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
+from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, ROLES, SALES_MANAGER, user_roles
 
 from . import timeline
 from .models import (
@@ -38,6 +38,7 @@ from .models import (
     Consent,
     Handoff,
     Order,
+    PromisedDateChange,
     Referral,
     Refusal,
 )
@@ -165,6 +166,18 @@ def client_timeline(client: Client) -> list[dict[str, Any]]:
     for order in orders:
         for event in order.events.all():
             items.append({"at": event.at, "kind": "order_event", "order": order, "event": event})
+    moves = PromisedDateChange.objects.filter(order__client=client).select_related(
+        "order", "changed_by"
+    )
+    for change in moves:
+        items.append(
+            {
+                "at": change.at,
+                "kind": "promised_date",
+                "template": "clients/timeline_promised_date.html",
+                "change": change,
+            }
+        )
     for change in client.stage_changes.select_related("changed_by"):
         items.append({"at": change.at, "kind": "stage", "change": change})
     handoff = Handoff.objects.filter(client=client).select_related("from_user", "to_user").first()
@@ -237,6 +250,14 @@ def client_duplicates(
     return list(found.distinct().order_by("name", "id")[:10])
 
 
+def client_timeline_entries(client: Client) -> list[dict[str, Any]]:
+    """The card's timeline as the API's entries, newest first (by time, then id)."""
+    entries = [timeline.entry_of(item) for item in client_timeline(client)]
+    described = [entry for entry in entries if entry is not None]
+    described.sort(key=lambda entry: (entry["at"], entry["id"]), reverse=True)
+    return described
+
+
 def consents_current(client_ids: "set[int] | list[int]") -> dict[int, dict[str, bool]]:
     """Each client's current choice per channel (the newest record wins); a channel never
     asked about is not granted. One query for any number of clients."""
@@ -257,6 +278,35 @@ def consent_history(client: Client) -> list[Consent]:
     """Every consent record of the client, newest first: each choice given or withdrawn, when,
     how and by whom. One query."""
     return list(client.consents.select_related("recorded_by").order_by("-at", "-id"))
+
+
+def users_visible_to(user: AnyUser) -> QuerySet[Any]:
+    """The people a user works with, for the API's /users/: a director sees everyone with a
+    role; a manager sees themselves, the directors, and the managers of the clients they see
+    (who brought them, who looks after them) and the sellers of those clients' orders."""
+    people = get_user_model().objects.filter(groups__name__in=ROLES)
+    condition = client_visibility_q(user)
+    if condition is not None:
+        clients = clients_visible_to(user)
+        people = people.filter(
+            Q(pk=user.pk)
+            | Q(groups__name=DIRECTOR)
+            | Q(pk__in=clients.values("originator"))
+            | Q(pk__in=clients.values("account_manager"))
+            | Q(pk__in=Order.objects.filter(client__in=clients).values("seller"))
+        )
+    return people.distinct().prefetch_related("groups").order_by("id")
+
+
+def user_entry(user: Any) -> dict[str, Any]:
+    """A user as the API shows them: id, login, full name, roles."""
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "full_name": user.get_full_name(),
+        "roles": sorted(group.name for group in user.groups.all() if group.name in ROLES),
+        "is_active": user.is_active,
+    }
 
 
 def person_name(user: Any) -> str | None:

@@ -20,11 +20,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, has_role, user_roles
+from followup_crm.roles import (
+    ACCOUNT_MANAGER,
+    DIRECTOR,
+    ROLE_LABELS,
+    SALES_MANAGER,
+    has_role,
+    user_roles,
+)
 
-from .models import Client, Order, OrderEvent, OrderStatus, Referral, Refusal
+from .models import Channel, Client, Consent, Order, OrderEvent, OrderStatus, Referral, Refusal
 from .selectors import clients_visible_to, orders_visible_to
-from .services import EARLIEST_TIME, FUTURE_TOLERANCE, LATEST_TIME
+from .services import EARLIEST_TIME, FUTURE_TOLERANCE, LATEST_TIME, ORDER_FIXED
 
 User = get_user_model()
 
@@ -116,11 +123,54 @@ class PhonesField(serializers.ListField):
         return [phone.number.as_e164 for phone in instance.phones.all()]
 
 
+# --- consent -----------------------------------------------------------------------------
+
+# Where a consent may come from through the API: every way but erasure, which only
+# `client_erase` records.
+CONSENT_SOURCES = [
+    (value, label) for value, label in Consent.Method.choices if value != Consent.Method.ERASURE
+]
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    """One consent record: the client's choice for a channel, given or withdrawn."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    given = serializers.BooleanField(
+        source="granted", help_text=gettext_lazy("True: given; false: withdrawn.")
+    )
+    source = serializers.ChoiceField(
+        source="method",
+        choices=CONSENT_SOURCES,
+        help_text=gettext_lazy("How the client gave or withdrew it; required."),
+    )
+    at = AwareDateTimeField(
+        required=False,
+        validators=[not_in_future],
+        help_text=gettext_lazy("When the client chose; now when left out."),
+    )
+    note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+    class Meta:
+        model = Consent
+        fields = ("id", "channel", "given", "source", "at", "note", "recorded_by")
+        read_only_fields = ("recorded_by",)
+
+
 # --- clients -----------------------------------------------------------------------------
 
 
 class ClientSerializer(serializers.ModelSerializer):
     phones = PhonesField(required=False)
+    consents = ConsentSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text=gettext_lazy(
+            "On creation only: the consents the shop collected, each with its source. Later "
+            "changes go to /api/v1/clients/{id}/consents/."
+        ),
+    )
     originator = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(),
         pk_field=pk_field(),
@@ -153,6 +203,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "contact_person",
             "email",
             "phones",
+            "consents",
             "postal_address",
             "time_zone",
             "language",
@@ -174,6 +225,10 @@ class ClientSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         user = self.context["request"].user
+        if self.instance is not None and "consents" in attrs:
+            raise serializers.ValidationError(
+                {"consents": _("Record a change of consent at /api/v1/clients/{id}/consents/.")}
+            )
         for field, role, message in (
             ("originator", SALES_MANAGER, _("Choose a sales manager.")),
             ("account_manager", ACCOUNT_MANAGER, _("Choose an account manager.")),
@@ -301,6 +356,35 @@ class OrderSerializer(serializers.ModelSerializer):
         validators = []
 
 
+class OrderChangeSerializer(OrderSerializer):
+    """What an order system may change about an order it sent (PATCH): not the client, the
+    external id or the time it was placed."""
+
+    client = None
+    external_id = None
+    placed_at = None
+    events = None
+    reason = serializers.CharField(
+        max_length=255,
+        required=False,
+        default="",
+        allow_blank=True,
+        write_only=True,
+        help_text=gettext_lazy("Why the promised date moved; kept in the order's timeline."),
+    )
+
+    class Meta(OrderSerializer.Meta):
+        fields = ("amount", "currency", "promised_date", "seller", "description", "reason")
+        read_only_fields = ()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        fixed = sorted(ORDER_FIXED & set(self.initial_data))
+        if fixed:
+            message = _("This cannot change once the order is recorded.")
+            raise serializers.ValidationError(dict.fromkeys(fixed, message))
+        return attrs
+
+
 # --- referrals and refusals --------------------------------------------------------------
 
 
@@ -336,3 +420,37 @@ class RefusalSerializer(serializers.ModelSerializer):
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
+
+
+# --- history and people ------------------------------------------------------------------
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """One entry of a client's history (the shape of GET /api/v1/clients/{id}/timeline/)."""
+
+    id = serializers.CharField(help_text=gettext_lazy("Unique within the client's timeline."))
+    at = serializers.DateTimeField()
+    kind = serializers.CharField(
+        help_text=gettext_lazy(
+            "order_event, promised_date, stage, handoff, handoff_accepted, referral, refusal, "
+            "planned, touchpoint, message, call, change, survey_response, service_case."
+        )
+    )
+    order = serializers.IntegerField(allow_null=True)
+    by = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("The user who did it; null: the system.")
+    )
+    details = serializers.DictField(help_text=gettext_lazy("What the kind of entry carries."))
+
+
+class TimelinePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    results = TimelineEntrySerializer(many=True)
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=list(ROLE_LABELS.items())))
+    is_active = serializers.BooleanField()

@@ -6,6 +6,7 @@ raise `django.core.exceptions.ValidationError` with a message per field for bad 
 """
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -41,6 +42,7 @@ from .models import (
     Order,
     OrderEvent,
     OrderStatus,
+    PromisedDateChange,
     Referral,
     Refusal,
     Stage,
@@ -111,7 +113,15 @@ def _set_phones(client: Client, phones: list[str]) -> None:
 
 
 @transaction.atomic
-def client_create(*, by: User | None, phones: list[str] | None = None, **fields: Any) -> Client:
+def client_create(
+    *,
+    by: User | None,
+    phones: list[str] | None = None,
+    consents: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Client:
+    """Create a client; `consents` are the choices collected with them (each a dict of
+    `consent_record`'s channel, granted, method and optionally at and note)."""
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
         raise TypeError(f"client_create got unknown fields: {sorted(unknown)}")
@@ -119,6 +129,8 @@ def client_create(*, by: User | None, phones: list[str] | None = None, **fields:
     client.full_clean(exclude=["stage"])
     client.save()
     _set_phones(client, phones or [])
+    for consent in consents or []:
+        consent_record(client=client, by=by, **consent)
     client_recount_stage(client=client, reason=_("Client created"), by=by)
     return client
 
@@ -414,6 +426,8 @@ RANK = {
 class OrderRecorded:
     order: Order
     created: bool
+    # For an order recorded before: the fields the new call changed.
+    changed: frozenset[str] = frozenset()
 
 
 def order_record(
@@ -427,15 +441,29 @@ def order_record(
     promised_date: dt.date | None = None,
     seller: User | None = None,
     description: str = "",
+    sent: Collection[str] = (),
 ) -> OrderRecorded:
-    """Record an order; the same `external_id` again for the same client returns the order
-    already recorded. External ids are the client's own: the same id on another client's
-    order is another order (and whether one exists is nobody's business who may not see it)."""
+    """Record an order. The same `external_id` again for the same client returns the order
+    already recorded, and updates those of the fields named in `sent` (the API passes the fields
+    the order system sent) that differ: amount, currency, promised date, description, seller.
+    The time placed cannot change (a ValidationError naming the field). The card and the import
+    name no fields: for them the same id again changes nothing. External ids are the client's
+    own: the same id on another client's order is another order (and whether one exists is
+    nobody's business who may not see it)."""
     external_id = (external_id or "").strip() or None
+    proposed = {
+        "amount": amount,
+        "currency": currency,
+        "placed_at": placed_at,
+        "promised_date": promised_date,
+        "seller": seller,
+        "description": description,
+    }
+    proposed = {name: value for name, value in proposed.items() if name in sent}
     if external_id:
         existing = Order.objects.filter(client=client, external_id=external_id).first()
         if existing is not None:
-            return OrderRecorded(order=existing, created=False)
+            return _existing_order(order=existing, by=by, proposed=proposed)
     if timezone.is_naive(placed_at):
         raise ValidationError({"placed_at": _("Give the time with its time zone.")})
     if placed_at > timezone.now() + FUTURE_TOLERANCE:
@@ -448,6 +476,7 @@ def order_record(
         currency=(currency or "").upper(),
         placed_at=placed_at,
         promised_date=promised_date,
+        first_promised_date=promised_date,
         seller=seller,
         description=description,
         status=OrderStatus.PLACED,
@@ -476,7 +505,7 @@ def order_record(
         existing = Order.objects.filter(client=client, external_id=external_id).first()
         if existing is None:
             raise
-        return OrderRecorded(order=existing, created=False)
+        return _existing_order(order=existing, by=by, proposed=proposed)
     return OrderRecorded(order=order, created=True)
 
 
@@ -486,6 +515,74 @@ def _check_promised_date(placed_at: dt.datetime, promised_date: dt.date | None) 
     if abs(promised_date - timezone.localdate(placed_at)) > PROMISED_DATE_HORIZON:
         message = _("The promised delivery date must be within two years of the order.")
         raise ValidationError({"promised_date": message})
+
+
+def _existing_order(*, order: Order, by: User | None, proposed: dict[str, Any]) -> OrderRecorded:
+    placed_at = proposed.pop("placed_at", None)
+    # Systems write times to the second, or the millisecond: within a minute it is the same.
+    if placed_at is not None and abs(placed_at - order.placed_at) >= dt.timedelta(minutes=1):
+        raise ValidationError({"placed_at": _("The time an order was placed cannot change.")})
+    if "currency" in proposed:
+        proposed["currency"] = (proposed["currency"] or "").upper()
+    changed = {name: value for name, value in proposed.items() if _differs(order, name, value)}
+    if changed:
+        reason = _("Sent again with a new date by the order system.")
+        order = order_update(order=order, by=by, reason=reason, **changed)
+    return OrderRecorded(order=order, created=False, changed=frozenset(changed))
+
+
+def _differs(order: Order, name: str, value: Any) -> bool:
+    if name == "seller":
+        return order.seller_id != (value.pk if value is not None else None)
+    return getattr(order, name) != value
+
+
+# The fields of an order that may change after it was recorded; the client, the external id
+# and the time it was placed may not (a 400 naming the field).
+ORDER_CHANGEABLE = frozenset({"amount", "currency", "promised_date", "description", "seller"})
+ORDER_FIXED = frozenset({"client", "external_id", "placed_at"})
+
+
+@transaction.atomic
+def order_update(*, order: Order, by: User | None, reason: str = "", **fields: Any) -> Order:
+    """Change what an order system may change about an order. A moved promised date goes
+    through `order_set_promised_date` (recorded with who and why, re-plans the status updates);
+    a new amount updates the originator's commission on it."""
+    fixed = sorted(set(fields) & ORDER_FIXED)
+    if fixed:
+        raise ValidationError(
+            {name: _("This cannot change once the order is recorded.") for name in fixed}
+        )
+    unknown = set(fields) - ORDER_CHANGEABLE
+    if unknown:
+        raise TypeError(f"order_update got unknown fields: {sorted(unknown)}")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    promised = fields.pop("promised_date", order.promised_date)
+    if "currency" in fields:
+        fields["currency"] = (fields["currency"] or "").upper()
+        if len(fields["currency"]) != 3 or not fields["currency"].isalpha():
+            raise ValidationError({"currency": _("Use a three-letter currency code such as RUB.")})
+    changed = [name for name, value in fields.items() if getattr(order, name) != value]
+    for name in changed:
+        setattr(order, name, fields[name])
+    if changed:
+        order.full_clean(validate_constraints=False)
+        order._history_user = by
+        order.save(update_fields=changed)
+        if {"amount", "currency"} & set(changed):
+            _commission_follow_amount(order=order)
+    return order_set_promised_date(order=order, promised_date=promised, by=by, reason=reason)
+
+
+def _commission_follow_amount(*, order: Order) -> None:
+    commission = Commission.objects.filter(order=order).select_related("rule").first()
+    if commission is None:
+        return
+    commission.amount = (order.amount * commission.rule.percentage / 100).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    commission.currency = order.currency
+    commission.save(update_fields=["amount", "currency"])
 
 
 @transaction.atomic
@@ -547,15 +644,37 @@ def order_record_event(
 
 @transaction.atomic
 def order_set_promised_date(
-    *, order: Order, promised_date: dt.date | None, by: User | None
+    *, order: Order, promised_date: dt.date | None, by: User | None, reason: str = ""
 ) -> Order:
+    """Move the promised delivery date: recorded in the order's timeline with who and why, and
+    the status updates before delivery are planned again from the new date (what was done
+    stays). The first date promised is kept for the on-time figures."""
     previous = order.promised_date
     if previous == promised_date:
         return order
+    if order.status in (OrderStatus.DELIVERED, *NOT_PURCHASES):
+        raise ValidationError(
+            {
+                "promised_date": _("The order is %(status)s: its date can no longer move.")
+                % {"status": OrderStatus(order.status).label.lower()}
+            }
+        )
     _check_promised_date(order.placed_at, promised_date)
+    update_fields = ["promised_date"]
     order.promised_date = promised_date
+    if order.first_promised_date is None and promised_date is not None:
+        order.first_promised_date = promised_date
+        update_fields.append("first_promised_date")
     order._history_user = by
-    order.save(update_fields=["promised_date"])
+    order.save(update_fields=update_fields)
+    PromisedDateChange.objects.create(
+        order=order,
+        at=timezone.now(),
+        old_date=previous,
+        new_date=promised_date,
+        reason=reason[:255],
+        changed_by=by,
+    )
     signals.order_promised_date_changed.send(sender=Order, order=order, previous=previous)
     return order
 

@@ -15,6 +15,11 @@ urlpatterns = [
         views.order_event_record,
         name="order_event_record",
     ),
+    path(
+        "clients/<int:pk>/orders/<int:order_pk>/promised-date/",
+        views.order_promised_date_move,
+        name="order_promised_date_move",
+    ),
     path("clients/<int:pk>/refusals/", views.refusal_record, name="refusal_record"),
     path("clients/<int:pk>/referrals/", views.referral_record, name="referral_record"),
     path("clients/<int:pk>/consent/", views.consent_record, name="consent_record"),

@@ -30,6 +30,7 @@ from .forms import (
     MergeForm,
     OrderEventForm,
     OrderForm,
+    PromisedDateForm,
     ReferralForm,
     RefusalForm,
     new_client_owners,
@@ -151,13 +152,18 @@ def _render_card(request: HttpRequest, client: Client, **forms: Any) -> HttpResp
     """The card, with fresh action forms except the one passed in (bound, with its errors).
     htmx gets the card alone to swap in place; a plain request the whole page."""
     orders = list(client.orders.select_related("seller").order_by("-placed_at", "-id"))
-    failed_event = forms.pop("event_form", None)
+    failed_event = forms.pop("event_form", None) or forms.pop("date_form", None)
     handoffs = Handoff.objects.filter(client=client)
     for order in orders:
         order.event_form = (
             failed_event
             if failed_event is not None and failed_event.prefix == f"event-{order.pk}"
             else OrderEventForm(prefix=f"event-{order.pk}")
+        )
+        order.date_form = (
+            failed_event
+            if failed_event is not None and failed_event.prefix == f"date-{order.pk}"
+            else PromisedDateForm(prefix=f"date-{order.pk}")
         )
     context = {
         "client": client,
@@ -257,6 +263,28 @@ def order_event_record(request: HttpRequest, pk: int, order_pk: int) -> HttpResp
                 )
             return _card_done(request, client)
     return _render_card(request, client, event_form=form)
+
+
+@login_required
+@role_required(*ROLES)
+@require_POST
+def order_promised_date_move(request: HttpRequest, pk: int, order_pk: int) -> HttpResponse:
+    client = _client_or_404(request, pk)
+    order = get_object_or_404(Order.objects.filter(client=client), pk=order_pk)
+    form = PromisedDateForm(request.POST, prefix=f"date-{order.pk}")
+    if form.is_valid():
+        try:
+            services.order_set_promised_date(order=order, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Order %(order)s: the promised date moved; the status calls are re-planned.")
+                % {"order": order},
+            )
+            return _card_done(request, client)
+    return _render_card(request, client, date_form=form)
 
 
 @login_required

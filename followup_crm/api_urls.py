@@ -6,7 +6,15 @@ The OpenAPI schema is at /api/schema/ and the interactive docs at /api/docs/ (se
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from clients.api import ClientViewSet, OrderViewSet, ReferralViewSet, RefusalViewSet, TokenView
+from clients.api import (
+    ClientViewSet,
+    MeView,
+    OrderViewSet,
+    ReferralViewSet,
+    RefusalViewSet,
+    TokenView,
+    UserViewSet,
+)
 from reports.api import ReportViewSet
 from surveys.api import ResponseViewSet, ServiceCaseViewSet
 from touchpoints.api import TouchpointViewSet
@@ -24,8 +32,10 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("service-cases", ServiceCaseViewSet, basename="service-case")
 router.register("responses", ResponseViewSet, basename="response")
 router.register("webhook-endpoints", EndpointViewSet, basename="webhook-endpoint")
+router.register("users", UserViewSet, basename="user")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
     *router.urls,
 ]

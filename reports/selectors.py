@@ -19,9 +19,11 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -33,6 +35,7 @@ from clients.models import (
     Commission,
     Order,
     OrderStatus,
+    PromisedDateChange,
     Referral,
     Refusal,
     Stage,
@@ -247,15 +250,21 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 def on_time_delivery(period: Period, manager: Any = None) -> dict[str, Any]:
-    """Orders delivered in the period with a promised date: the share delivered by that date
-    (the company's calendar day)."""
+    """Orders delivered in the period with a promised date: the share delivered by the date
+    promised first (the company's calendar day), however often it moved since, and how many
+    of them had their date moved."""
     orders = Order.objects.filter(
         period.q("delivered_at"), status__in=[OrderStatus.DELIVERED, OrderStatus.RETURNED]
-    ).exclude(promised_date=None)
+    ).exclude(first_promised_date=None)
     if manager is not None:
         orders = orders.filter(Q(client__account_manager=manager) | Q(client__originator=manager))
-    counts = orders.annotate(delivered_day=TruncDate("delivered_at", tzinfo=_tz())).aggregate(
-        delivered=Count("id"), on_time=Count("id", filter=Q(delivered_day__lte=F("promised_date")))
+    moved = PromisedDateChange.objects.filter(order=OuterRef("pk"), old_date__isnull=False)
+    counts = orders.annotate(
+        delivered_day=TruncDate("delivered_at", tzinfo=_tz()), was_moved=Exists(moved)
+    ).aggregate(
+        delivered=Count("id"),
+        on_time=Count("id", filter=Q(delivered_day__lte=F("first_promised_date"))),
+        moved=Count("id", filter=Q(was_moved=True)),
     )
     return {**counts, "rate": _percent(counts["on_time"], counts["delivered"])}
 

@@ -75,3 +75,44 @@ def client_survey_items(client: Any) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+# --- the same items for the API (clients.timeline.register_entry, in SurveysConfig) -------
+
+
+def _response_entry(item: dict[str, Any]) -> dict[str, Any]:
+    response = item["response"]
+    return {
+        "id": f"survey_response:{response.pk}",
+        "order": response.order_id,
+        "by": None,
+        "details": {
+            "score": response.score,
+            "nps": response.nps,
+            "comment": response.comment,
+            "answers": [
+                {"question": answer["q"].pk, "text": answer["question"], "answer": answer["answer"]}
+                for answer in item["answers"]
+            ],
+        },
+    }
+
+
+def _case_entry(item: dict[str, Any]) -> dict[str, Any]:
+    case = item["case"]
+    return {
+        "id": f"service_case:{case.pk}",
+        "order": case.order_id,
+        "by": case.recorded_by_id,
+        "details": {
+            "opened_on": case.opened_on,
+            "problem": case.problem,
+            "severity": case.severity,
+            "satisfaction": case.satisfaction,
+            "resolved_at": case.resolved_at,
+            "resolution": case.resolution,
+        },
+    }
+
+
+TIMELINE_ENTRIES = {"survey_response": _response_entry, "service_case": _case_entry}

@@ -300,6 +300,8 @@ class CadenceStepForm(forms.ModelForm):
             "month",
             "day",
             "audience",
+            "scope",
+            "scope_window_days",
             "channel",
             "performer",
             "purpose",
@@ -325,6 +327,12 @@ class CadenceStepForm(forms.ModelForm):
             self.add_error("anchor_stage", _("Choose the stage the step waits for."))
         if performer == Performer.SYSTEM and channel == Channel.CALL:
             self.add_error("performer", _("The system cannot make calls; choose a person."))
+        if cleaned.get("scope") == CadenceStep.Scope.CLIENT and not cleaned.get(
+            "scope_window_days"
+        ):
+            self.add_error(
+                "scope_window_days", _("Once per client needs a window of at least a day.")
+            )
         automatic = performer == Performer.SYSTEM and channel in (Channel.EMAIL, Channel.SMS)
         slug = cleaned.get("template_slug")
         if automatic and not slug:
@@ -355,6 +363,8 @@ class CadenceStepInline(admin.TabularInline):
         "month",
         "day",
         "audience",
+        "scope",
+        "scope_window_days",
         "channel",
         "performer",
         "purpose",
@@ -382,12 +392,14 @@ class CadenceStepAdmin(admin.ModelAdmin):
         "anchor",
         "offset",
         "offset_unit",
+        "scope",
+        "scope_window_days",
         "channel",
         "performer",
         "template_slug",
         "is_active",
     ]
-    list_filter = ["cadence", "anchor", "channel", "performer", "is_active"]
+    list_filter = ["cadence", "anchor", "scope", "channel", "performer", "is_active"]
     list_select_related = ["cadence"]
     search_fields = ["slug", "purpose", "template_slug"]
 

@@ -15,10 +15,12 @@ class TouchpointsConfig(AppConfig):
         from .card_facts import client_touchpoint_facts
         from .data_export import register_sections
         from .merging import client_merge_counts, client_merge_touchpoints
-        from .timeline import client_touchpoint_items
+        from .timeline import TIMELINE_ENTRIES, client_touchpoint_items
 
         # The client card's timeline shows the touchpoints, messages and calls too.
         client_timeline.register(client_touchpoint_items)
+        for kind, entry in TIMELINE_ENTRIES.items():
+            client_timeline.register_entry(kind, entry)
         # And a client's data export holds them.
         register_sections()
         # The card's head says what is next and what is urgent; a merge moves them.

@@ -94,6 +94,10 @@ class CadenceStep(models.Model):
         BUYERS = "buyers", _("Every buyer")
         BUYERS_OF_THE_YEAR = "buyers_of_year", _("Buyers of this year")
 
+    class Scope(models.TextChoices):
+        ORDER = "order", _("Per order")
+        CLIENT = "client", _("Once per client")
+
     cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="steps")
     slug = models.SlugField(_("code"), max_length=50)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -122,6 +126,25 @@ class CadenceStep(models.Model):
         choices=Audience,
         default=Audience.BUYERS,
         help_text=_("For “date in the year”: whom it goes to."),
+    )
+    scope = models.CharField(
+        _("planned"),
+        max_length=10,
+        choices=Scope,
+        default=Scope.ORDER,
+        help_text=_(
+            "Per order: every order plans its own. Once per client: a step about the "
+            "relationship (a letter, a greeting, the six-month call) is planned once within the "
+            "window, however many orders fall in it."
+        ),
+    )
+    scope_window_days = models.PositiveSmallIntegerField(
+        _("window (days)"),
+        default=0,
+        help_text=_(
+            "For “once per client”: no second one is planned this many days before or after "
+            "one the client already has."
+        ),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     performer = models.CharField(_("who does it"), max_length=20, choices=Performer)

@@ -217,3 +217,105 @@ def _planned(client: Any) -> list[dict[str, Any]]:
 
 def client_touchpoint_items(client: Any) -> list[dict[str, Any]]:
     return _planned(client) + _history(client)
+
+
+# --- the same items for the API (clients.timeline.register_entry, in TouchpointsConfig) ---
+
+
+def _touchpoint_details(touchpoint: Touchpoint) -> dict[str, Any]:
+    return {
+        "touchpoint": touchpoint.pk,
+        "channel": touchpoint.channel,
+        "purpose": touchpoint.purpose,
+        "status": touchpoint.status,
+        "due_at": touchpoint.due_at,
+        "assignee": touchpoint.assignee_id,
+        "attempts": touchpoint.attempts,
+        "outcome": touchpoint.outcome,
+    }
+
+
+def _planned_entry(item: dict[str, Any]) -> dict[str, Any]:
+    touchpoint = item["touchpoint"]
+    return {
+        "id": f"planned:{touchpoint.pk}",
+        "order": touchpoint.order_id,
+        "by": None,
+        "details": _touchpoint_details(touchpoint),
+    }
+
+
+def _touchpoint_entry(item: dict[str, Any]) -> dict[str, Any]:
+    touchpoint = item["touchpoint"]
+    return {
+        "id": f"touchpoint:{touchpoint.pk}",
+        "order": touchpoint.order_id,
+        "by": None,
+        "details": {**_touchpoint_details(touchpoint), "closed_at": touchpoint.closed_at},
+    }
+
+
+def _message_entry(item: dict[str, Any]) -> dict[str, Any]:
+    touchpoint, record = item["touchpoint"], item["record"]
+    return {
+        "id": f"message:{record.pk}",
+        "order": touchpoint.order_id,
+        "by": None,
+        "details": {
+            **_touchpoint_details(touchpoint),
+            "template": touchpoint.template_slug,
+            "delivery_status": record.status,
+            "sent_at": record.sent_at,
+            "recipient": record.recipient,
+            "subject": record.subject,
+            "error": record.error,
+        },
+    }
+
+
+def _call_entry(item: dict[str, Any]) -> dict[str, Any]:
+    attempt = item["attempt"]
+    return {
+        "id": f"call:{attempt.pk}",
+        "order": attempt.touchpoint.order_id,
+        "by": attempt.recorded_by_id,
+        "details": {
+            "touchpoint": attempt.touchpoint_id,
+            "outcome": attempt.outcome,
+            "satisfaction": attempt.satisfaction,
+            "note": attempt.note,
+            "next_contact_on": attempt.next_contact_on,
+            "no_further_contact": attempt.no_further_contact,
+            "callback_at": attempt.callback_at,
+            "upsell": attempt.upsell,
+            "cross_sell": attempt.cross_sell,
+            "complaint": attempt.complaint,
+        },
+    }
+
+
+def _change_entry(item: dict[str, Any]) -> dict[str, Any]:
+    change = item["change"]
+    return {
+        "id": f"change:{change.pk}",
+        "order": change.touchpoint.order_id,
+        "by": change.actor_id,
+        "details": {
+            "touchpoint": change.touchpoint_id,
+            "action": change.action,
+            "old_due_at": change.old_due_at,
+            "new_due_at": change.new_due_at,
+            "old_assignee": change.old_assignee_id,
+            "new_assignee": change.new_assignee_id,
+            "reason": change.reason,
+        },
+    }
+
+
+TIMELINE_ENTRIES = {
+    "planned": _planned_entry,
+    "touchpoint": _touchpoint_entry,
+    "message": _message_entry,
+    "call": _call_entry,
+    "change": _change_entry,
+}

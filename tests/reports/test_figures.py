@@ -17,7 +17,7 @@ import pytest
 import time_machine
 
 from clients import services as client_services
-from clients.models import CommissionRule
+from clients.models import CommissionRule, Order, OrderStatus, PromisedDateChange
 from reports import selectors
 from reports.selectors import Period
 from tests.clients.factories import make_client
@@ -142,7 +142,36 @@ def test_funnel(world):
 
 
 def test_on_time_delivery(world):
-    assert selectors.on_time_delivery(NOVEMBER) == {"delivered": 2, "on_time": 1, "rate": 50.0}
+    assert selectors.on_time_delivery(NOVEMBER) == {
+        "delivered": 2,
+        "on_time": 1,
+        "moved": 0,
+        "rate": 50.0,
+    }
+
+
+def test_on_time_delivery_counts_against_the_date_promised_first(world):
+    on_time = Order.objects.filter(
+        status=OrderStatus.DELIVERED, promised_date__isnull=False, delivered_at__month=11
+    )
+    # The on-time order's date was moved later: it was still late against the first promise.
+    order = next(o for o in on_time if o.delivered_at.date() <= o.first_promised_date)
+    Order.objects.filter(pk=order.pk).update(
+        first_promised_date=order.delivered_at.date() - dt.timedelta(days=3)
+    )
+    PromisedDateChange.objects.create(
+        order=order,
+        at=order.placed_at,
+        old_date=order.delivered_at.date() - dt.timedelta(days=3),
+        new_date=order.promised_date,
+    )
+
+    assert selectors.on_time_delivery(NOVEMBER) == {
+        "delivered": 2,
+        "on_time": 0,
+        "moved": 1,
+        "rate": 0.0,
+    }
 
 
 def test_discipline(world, account, other_account):

@@ -198,6 +198,8 @@ def step_data(**fields) -> dict:
         "month": "",
         "day": "",
         "audience": "buyers",
+        "scope": "order",
+        "scope_window_days": 0,
         "channel": "email",
         "performer": "system",
         "purpose": "A test",
@@ -220,10 +222,18 @@ def test_it_checks_a_step_the_planner_could_not_use(dina):
         ({"slug": "d", "anchor": "yearly_date"}, "month"),
         ({"slug": "e", "anchor": "yearly_date", "month": 2, "day": 30}, "day"),
         ({"slug": "f", "anchor": "stage_reached"}, "anchor_stage"),
+        ({"slug": "g", "scope": "client"}, "scope_window_days"),
     ]:
         response = dina.post(url, step_data(**broken))
         assert field in response.context["adminform"].form.errors, broken
-    assert CadenceStep.objects.filter(slug__in="abcdef").count() == 0
+    assert CadenceStep.objects.filter(slug__in="abcdefg").count() == 0
+
+
+def test_it_lists_which_steps_are_per_order_and_which_per_client(dina):
+    page = dina.get(reverse("admin:touchpoints_cadencestep_changelist")).content.decode()
+
+    assert "Once per client" in page
+    assert "Per order" in page
 
 
 def test_it_edits_a_cadence_with_its_steps_inline(dina):

@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.models import (
     NOT_PURCHASES,
@@ -129,6 +130,87 @@ def _save_new(touchpoints: list[Touchpoint]) -> list[Touchpoint]:
     return Touchpoint.objects.bulk_create(touchpoints, ignore_conflicts=True)
 
 
+def _day_key(touchpoint: Touchpoint) -> tuple[int, str, int | None, dt.date]:
+    return (
+        touchpoint.client_id,
+        touchpoint.channel,
+        touchpoint.order_id,
+        touchpoint.due_at.astimezone(touchpoint.client.zone).date(),
+    )
+
+
+def _identity(touchpoint: Touchpoint) -> tuple[Any, ...]:
+    return (touchpoint.step_id, touchpoint.anchor_key, touchpoint.occurrence)
+
+
+def _without_pile_ups(planned: list[Touchpoint]) -> list[Touchpoint]:
+    """At most one call (or postal task) a day for one client about one order (or about no
+    order): when the calendar pushes several onto the same working day (the New Year and May
+    holidays do), the last one planned for the day stays. The status series is planned in
+    order, so that is the one nearest to delivery. A day that already has such a touchpoint
+    (planned, being done, or done) gets no second one. Automatic messages are never merged:
+    each says something else (the day-before and day-of notices stay)."""
+    merged: dict[tuple[int, str, int | None, dt.date], Touchpoint] = {}
+    kept: list[Touchpoint] = []
+    for touchpoint in planned:
+        if touchpoint.channel in calendar.PEOPLES_WORK:
+            merged[_day_key(touchpoint)] = touchpoint
+        else:
+            kept.append(touchpoint)
+    if not merged:
+        return kept
+    due_times = [touchpoint.due_at for touchpoint in merged.values()]
+    existing = (
+        Touchpoint.objects.filter(
+            client_id__in={key[0] for key in merged},
+            channel__in=calendar.PEOPLES_WORK,
+            due_at__gte=min(due_times) - dt.timedelta(days=1),
+            due_at__lte=max(due_times) + dt.timedelta(days=1),
+        )
+        .exclude(status=TouchpointStatus.CANCELLED)
+        .select_related("client")
+    )
+    taken: dict[tuple[int, str, int | None, dt.date], set[tuple[Any, ...]]] = {}
+    for touchpoint in existing:
+        taken.setdefault(_day_key(touchpoint), set()).add(_identity(touchpoint))
+    for key, touchpoint in merged.items():
+        # The very same touchpoint planned again is left to the unique constraint.
+        if key not in taken or _identity(touchpoint) in taken[key]:
+            kept.append(touchpoint)
+    return kept
+
+
+def _once_per_client(step: CadenceStep, touchpoint: Touchpoint) -> bool:
+    """For a step planned once per client: whether this one may be planned. When the client
+    already has one within the step's window, it is not, and an open one learns about the
+    other order in its talking points."""
+    window = dt.timedelta(days=step.scope_window_days)
+    other = (
+        Touchpoint.objects.filter(
+            step=step,
+            client_id=touchpoint.client_id,
+            due_at__gte=touchpoint.due_at - window,
+            due_at__lte=touchpoint.due_at + window,
+        )
+        .exclude(status=TouchpointStatus.CANCELLED)
+        .exclude(anchor_key=touchpoint.anchor_key, occurrence=touchpoint.occurrence)
+        .order_by("due_at", "id")
+        .first()
+    )
+    if other is None:
+        return True
+    order = touchpoint.order
+    open_for_another = other.status == TouchpointStatus.PLANNED and other.order_id != getattr(
+        order, "pk", None
+    )
+    if order is not None and open_for_another:
+        line = _("Also about order %(order)s.") % {"order": order}
+        if line not in other.talking_points:
+            other.talking_points = "\n".join(filter(None, [other.talking_points, line]))
+            other.save(update_fields=["talking_points"])
+    return False
+
+
 def _is_stale(due_at: dt.datetime, channel: str, now: dt.datetime) -> bool:
     return due_at < now - STALE_AFTER[channel]
 
@@ -150,12 +232,13 @@ def plan_from_anchor(
         due_at = step_due_at(step=step, anchor_at=anchor_at, client=client)
         if _is_stale(due_at, step.channel, now):
             continue
-        planned.append(
-            _new_touchpoint(
-                step=step, client=client, order=order, anchor_key=anchor_key, due_at=due_at
-            )
+        touchpoint = _new_touchpoint(
+            step=step, client=client, order=order, anchor_key=anchor_key, due_at=due_at
         )
-    return _save_new(planned)
+        if step.scope == CadenceStep.Scope.CLIENT and not _once_per_client(step, touchpoint):
+            continue
+        planned.append(touchpoint)
+    return _save_new(_without_pile_ups(planned))
 
 
 def plan_for_order_event(*, order: Order, event: OrderEvent) -> None:
@@ -246,6 +329,7 @@ def plan_pre_delivery(*, order: Order) -> list[Touchpoint]:
                 step=step, client=client, order=order, anchor_key=anchor_key, due_at=due_at
             )
         )
+    planned = _without_pile_ups(planned)
     _revive_cancelled(planned)
     return _save_new(planned)
 
