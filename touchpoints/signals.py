@@ -5,3 +5,7 @@ from django.dispatch import Signal
 
 # attempt (a CallAttempt)
 call_recorded = Signal()
+
+# attempt (a CallAttempt about to be deleted by an Undo, still in the database): what was
+# counted from it goes with it. Sent inside the Undo's transaction.
+call_undone = Signal()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("calls/<int:pk>/complete/", views.call_complete, name="call_complete"),
     path("calls/<int:pk>/reschedule/", views.call_reschedule, name="call_reschedule"),
     path("calls/<int:pk>/skip/", views.call_skip, name="call_skip"),
+    path("calls/<int:pk>/undo/", views.call_undo, name="call_undo"),
     # Moving or skipping a planned touchpoint from the client card's timeline.
     path(
         "clients/<int:client_pk>/touchpoints/<int:pk>/reschedule/",

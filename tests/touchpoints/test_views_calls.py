@@ -46,7 +46,7 @@ def call(client, assignee, due=NOW - dt.timedelta(hours=1), **fields) -> Touchpo
 
 
 def row_ids(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r'<li class="card call-row[^"]*" id="call-(\d+)"', html)]
+    return [int(pk) for pk in re.findall(r'<li class="call-row[^"]*" id="call-(\d+)"', html)]
 
 
 # --- the list ----------------------------------------------------------------------------
@@ -70,10 +70,10 @@ def test_it_lists_todays_calls_overdue_first_with_what_the_caller_needs(client, 
     assert 'href="tel:+79123456789"' in page
     assert f'href="/clients/{pavel.pk}/"' in page
     assert "First use" in page and "Ask about the legs" in page
-    assert "Corner sofa" in page and str(order) in page
-    assert "Last contact:" in page and "No answer" in page and "Voicemail" in page
+    assert "25,000\xa0₽" in page  # the order's amount, grouped, with its currency
+    assert "Last contact" in page and "No answer" in page and "Voicemail" in page
     assert "11:00" in page and "good time to call" in page  # the client's local time
-    assert "overdue" in page
+    assert "2 days late" in page
 
 
 def test_it_marks_urgent_calls_and_a_client_far_away_at_night(client, sales):
@@ -98,7 +98,7 @@ def test_it_marks_every_call_of_a_client_in_recovery(client, sales, account, pav
 
     page = client.get("/calls/").content.decode()
 
-    rows = dict(zip(row_ids(page), re.split(r'<li class="card call-row', page)[1:], strict=True))
+    rows = dict(zip(row_ids(page), re.split(r'<li class="call-row', page)[1:], strict=True))
     assert "in recovery" in rows[routine.pk]
     assert [pk for pk, html in rows.items() if "in recovery" in html] == [routine.pk]
 
@@ -133,7 +133,8 @@ def test_it_filters_and_keeps_the_section(client, sales, pavel, only_our_cadence
     assert rows(stage="visitor") == [visitor.pk]
     assert rows(channel="email") == [message.pk]
     assert rows(cadence="test") == [from_cadence.pk]
-    assert set(rows(channel="nonsense")) == {from_cadence.pk, overdue.pk, visitor.pk, message.pk}
+    # One row per client, led by the client's first call.
+    assert set(rows(channel="nonsense")) == {overdue.pk, visitor.pk}
     page = client.get("/calls/", {"section": "week", "stage": "buyer"}).content.decode()
     assert '<input type="hidden" name="section" value="week">' in page
     assert "No call matches these filters." in page
@@ -183,9 +184,12 @@ def test_it_says_what_to_do_when_nothing_is_due(client, sales):
 
 
 def test_it_pages_without_counting(client, sales, pavel, django_assert_num_queries):
+    clients = Client.objects.bulk_create(
+        Client(name=f"Paged {n}", originator=sales) for n in range(CALL_PAGE_SIZE + 1)
+    )
     Touchpoint.objects.bulk_create(
-        Touchpoint(client=pavel, anchor_key=f"b:{n}", due_at=NOW, channel="call", assignee=sales)
-        for n in range(CALL_PAGE_SIZE + 1)
+        Touchpoint(client=c, anchor_key=f"b:{n}", due_at=NOW, channel="call", assignee=sales)
+        for n, c in enumerate(clients)
     )
     client.force_login(sales)
 
@@ -249,7 +253,8 @@ def test_a_rows_forms_take_a_fixed_number_of_queries(
     client.force_login(sales)
     client.get(f"/calls/{plain.pk}/forms/")  # the session settles on the first request
 
-    with django_assert_num_queries(4) as first:  # session, user, roles, the call
+    # session, user, roles, the call, its companions, contacts, orders, survey answer, cases
+    with django_assert_num_queries(9) as first:
         assert client.get(f"/calls/{plain.pk}/forms/", **HTMX).status_code == 200
     with django_assert_num_queries(len(first.captured_queries)):
         assert client.get(f"/calls/{busy.pk}/forms/", **HTMX).status_code == 200
@@ -269,16 +274,17 @@ def _fill(sales, rows: int) -> None:
     """Rows spread over clients with phones, orders and past calls: everything a row shows."""
     Touchpoint.objects.all().delete()
     clients = Client.objects.bulk_create(
-        Client(name=f"Bulk {n}", originator=sales, stage="buyer") for n in range(10)
+        Client(name=f"Bulk {n}", originator=sales, stage="buyer") for n in range(rows)
     )
     ClientPhone.objects.bulk_create(
         ClientPhone(client=c, number=f"+7912000{n:04d}", is_primary=True)
         for n, c in enumerate(clients)
     )
-    orders = [make_order(c, amount="100.00") for c in clients]
+    orders = [make_order(c, amount="100.00") for c in clients[:10]]
     touchpoints = Touchpoint.objects.bulk_create(
         Touchpoint(
-            client=clients[n % 10],
+            # Each client a row; the first ten have a second call (one row with both).
+            client=clients[n % rows],
             order=orders[n % 10],
             anchor_key=f"bulk:{n}",
             due_at=NOW - dt.timedelta(minutes=n),
@@ -286,7 +292,7 @@ def _fill(sales, rows: int) -> None:
             assignee=sales,
             purpose="Bulk",
         )
-        for n in range(rows)
+        for n in range(rows + 10)
     )
     CallAttempt.objects.bulk_create(
         CallAttempt(touchpoint=t, client=t.client, outcome="busy", at=NOW) for t in touchpoints[:10]
@@ -426,12 +432,12 @@ def test_a_reached_call_plans_the_next_contact_and_leaves_the_list(client, sales
     following = Touchpoint.objects.get(anchor_key__startswith="next:")
     assert following.due_at.astimezone(MSK).date() == dt.date(2026, 11, 26)
     page = client.get("/calls/").content.decode()
-    assert "Pavel: reached. The next contact is planned for" in page
+    assert "Pavel: reached · next contact Thu 26 Nov" in page
     assert touchpoint.pk not in row_ids(page)
     assert row_ids(client.get("/calls/?section=week").content.decode()) == [following.pk]
 
 
-def test_htmx_gets_an_empty_row_and_fresh_counters(client, sales, pavel):
+def test_htmx_gets_the_row_collapsed_with_undo_and_fresh_counters(client, sales, pavel):
     touchpoint = call(pavel, sales)
     client.force_login(sales)
 
@@ -443,14 +449,19 @@ def test_htmx_gets_an_empty_row_and_fresh_counters(client, sales, pavel):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'id="call-{touchpoint.pk}"' not in html
+    assert f'<li class="call-row call-done" id="call-{touchpoint.pk}">' in html
+    assert "data-call-row" not in html  # no longer a row of the queue
+    assert 'name="token"' in html and ">Undo</button>" in html
     assert '<section id="call-counters"' in html and 'hx-swap-oob="true"' in html
     assert '<progress id="call-progress" max="1" value="1">100%</progress>' in html
     assert "Everything for today is done." in html
-    assert "Pavel: reached. No further contact is planned." in html
+    assert "Pavel: reached · no further contact" in html
+    assert touchpoint.pk not in row_ids(client.get("/calls/").content.decode())
 
 
-def test_no_answer_is_retried_later_and_the_row_says_attempt_2(client, sales, pavel, settings):
+def test_no_answer_is_retried_later_and_leaves_the_list_until_then(
+    client, sales, pavel, settings
+):
     settings.CALL_RETRY_HOURS = 2
     settings.CALL_MAX_ATTEMPTS = 3
     touchpoint = call(pavel, sales)
@@ -464,10 +475,13 @@ def test_no_answer_is_retried_later_and_the_row_says_attempt_2(client, sales, pa
     touchpoint.refresh_from_db()
     assert (touchpoint.status, touchpoint.attempts) == ("planned", 1)
     assert touchpoint.due_at == NOW + dt.timedelta(hours=2)
-    assert row_ids(html) == [touchpoint.pk]
-    assert "attempt 2 of 3 (1 call so far)" in html and ">13:00</time>" in html
-    assert "data-call-lazy" in html and 'name="outcome"' not in html  # closed, as on the list
-    assert "Attempt 2 is planned for" in html
+    assert "Pavel: no answer · retry at 13:00 (attempt 2)" in html and "call-done" in html
+    assert row_ids(client.get("/calls/").content.decode()) == []  # back when it is due
+    with time_machine.travel(NOW + dt.timedelta(hours=2, minutes=1), tick=False):
+        client.force_login(sales)  # a session idle for two hours has ended
+        page = client.get("/calls/").content.decode()
+    assert row_ids(page) == [touchpoint.pk]
+    assert "attempt 2 of 3 (1 call so far)" in page
 
 
 def test_no_answer_without_javascript_redirects_to_the_list(client, sales, pavel):
@@ -478,8 +492,7 @@ def test_no_answer_without_javascript_redirects_to_the_list(client, sales, pavel
 
     assert response["Location"] == "/calls/"
     page = client.get("/calls/").content.decode()
-    assert "Pavel: busy. Attempt 2 is planned for" in page
-    assert "attempt 2 of" in page
+    assert "Pavel: busy · retry at" in page
 
 
 def test_the_client_asked_to_call_back(client, sales, pavel):
@@ -538,7 +551,7 @@ def test_a_complaint_plans_an_urgent_recovery_call(
         account,
         "A leg is broken",
     )
-    assert "An urgent recovery call is planned" in response.content.decode()
+    assert "recovery call planned, the director is told" in response.content.decode()
     assert mail.outbox[0].to == ["dina@example.com"]
 
 
@@ -657,8 +670,8 @@ def test_it_reschedules_a_call_with_a_reason(client, sales, pavel):
     touchpoint.refresh_from_db()
     assert touchpoint.due_at == dt.datetime(2026, 11, 27, 12, tzinfo=MSK)
     assert touchpoint.note == "Moved: On holiday"
-    assert row_ids(html) == [touchpoint.pk] and "call-counters" in html
-    assert "Pavel: the call moves to" in html
+    assert "call-done" in html and "call-counters" in html
+    assert "Pavel: moved to Fri 27 Nov, 12:00" in html
 
 
 def test_rescheduling_needs_a_reason_and_a_future_time(client, sales, pavel):
