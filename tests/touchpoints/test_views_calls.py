@@ -459,9 +459,7 @@ def test_htmx_gets_the_row_collapsed_with_undo_and_fresh_counters(client, sales,
     assert touchpoint.pk not in row_ids(client.get("/calls/").content.decode())
 
 
-def test_no_answer_is_retried_later_and_leaves_the_list_until_then(
-    client, sales, pavel, settings
-):
+def test_no_answer_is_retried_later_and_leaves_the_list_until_then(client, sales, pavel, settings):
     settings.CALL_RETRY_HOURS = 2
     settings.CALL_MAX_ATTEMPTS = 3
     touchpoint = call(pavel, sales)
@@ -701,3 +699,127 @@ def test_it_skips_a_call_with_a_reason(client, sales, pavel):
     assert response["Location"] == "/calls/"
     touchpoint.refresh_from_db()
     assert (touchpoint.status, touchpoint.note) == ("skipped", "Duplicate")
+
+
+# --- the queue: one row per client, why, sorting, Undo -------------------------------------
+
+
+def test_a_client_with_two_due_calls_is_one_row_naming_both(client, sales, pavel):
+    first = call(pavel, sales, purpose="First use", due=NOW - dt.timedelta(hours=2))
+    second = call(pavel, sales, purpose="Ask for a recommendation")
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    assert row_ids(page) == [first.pk]
+    assert "First use" in page and "+ Ask for a recommendation" in page
+    forms = client.get(f"/calls/{first.pk}/forms/", **HTMX).content.decode()
+    assert f'name="also" value="{second.pk}"' in forms and "checked" in forms
+
+    client.post(
+        f"/calls/{first.pk}/complete/",
+        {"outcome": "no_answer", "also": [second.pk], "next": "/calls/"},
+        **HTMX,
+    )
+    assert CallAttempt.objects.filter(touchpoint__in=[first, second]).count() == 2
+
+
+def test_another_clients_call_cannot_ride_along(client, sales, pavel):
+    first = call(pavel, sales)
+    stranger = call(make_client(originator=sales, name="Olga"), sales)
+    client.force_login(sales)
+
+    html = client.post(
+        f"/calls/{first.pk}/complete/", {"outcome": "no_answer", "also": [stranger.pk]}, **HTMX
+    ).content.decode()
+
+    assert "That call is no longer open for this client." in html
+    assert not CallAttempt.objects.exists()
+
+
+def test_a_call_back_at_a_fixed_time_comes_first_in_its_day(client, sales, pavel):
+    big = call(make_client(originator=sales, name="Big"), sales, due=NOW - dt.timedelta(hours=2))
+    asked = call(pavel, sales, due=NOW + dt.timedelta(hours=3))
+    CallAttempt.objects.create(
+        touchpoint=asked, client=pavel, outcome="call_back", callback_at=asked.due_at, at=NOW
+    )
+    Touchpoint.objects.filter(pk=asked.pk).update(attempts=1)
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    assert row_ids(page) == [asked.pk, big.pk]
+    assert "at the time asked" in page
+    assert row_ids(client.get("/calls/?sort=due").content.decode()) == [big.pk, asked.pk]
+
+
+def test_it_sorts_by_amount_and_by_stage(client, sales, pavel):
+    advocate = make_client(originator=sales, name="Small")
+    Client.objects.filter(pk=advocate.pk).update(stage="advocate")
+    small = call(advocate, sales)
+    big = call(pavel, sales)
+    client.force_login(sales)
+
+    assert row_ids(client.get("/calls/?sort=amount").content.decode()) == [big.pk, small.pk]
+    assert row_ids(client.get("/calls/?sort=stage").content.decode()) == [small.pk, big.pk]
+    assert row_ids(client.get("/calls/?sort=nonsense").content.decode())  # ignored
+
+
+def test_urgent_and_in_recovery_say_why(client, sales, pavel):
+    from touchpoints.calls import recovery_plan
+
+    attempt = CallAttempt.objects.create(
+        touchpoint=call(pavel, sales, status="done"), client=pavel, outcome="reached", at=NOW
+    )
+    recovery = recovery_plan(client=pavel, reason="A leg is broken", by=sales, source=attempt)
+    Touchpoint.objects.filter(pk=recovery.pk).update(assignee=sales)
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    assert row_ids(page) == [recovery.pk]
+    assert "<strong>complaint:</strong> A leg is broken" in page
+    assert f'href="/clients/{pavel.pk}/" title="A leg is broken"' in page
+
+
+def test_undo_puts_the_row_back(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+    html = client.post(
+        f"/calls/{touchpoint.pk}/complete/", {"outcome": "no_answer", "next": "/calls/"}, **HTMX
+    ).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+    html = client.post(
+        f"/calls/{touchpoint.pk}/undo/", {"token": token, "next": "/calls/"}, **HTMX
+    ).content.decode()
+
+    assert row_ids(html) == [touchpoint.pk] and "call-counters" in html
+    touchpoint.refresh_from_db()
+    assert (touchpoint.attempts, touchpoint.due_at) == (0, NOW - dt.timedelta(hours=1))
+    again = client.post(f"/calls/{touchpoint.pk}/undo/", {"token": token}, **HTMX)
+    assert "This action is undone already." in again.content.decode()
+
+
+def test_another_managers_undo_is_not_found(client, sales, other_sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+    html = client.post(
+        f"/calls/{touchpoint.pk}/skip/", {"reason": "Away", "next": "/calls/"}, **HTMX
+    ).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    client.force_login(other_sales)
+
+    assert client.post(f"/calls/{touchpoint.pk}/undo/", {"token": token}).status_code == 404
+
+
+def test_the_reached_form_has_quick_picks_and_the_rest_one_click_away(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    html = client.get(f"/calls/{touchpoint.pk}/forms/", **HTMX).content.decode()
+
+    assert 'data-pick-date="2026-12-01"' in html  # +1 week, a Tuesday
+    assert "<summary>Upsell, cross-sell, referral, complaint</summary>" in html
+    assert 'name="preset" value="next_week"' in html
+    assert "Corner sofa" in html  # the client's orders under the opened row
