@@ -151,6 +151,9 @@ def call_list(
     listed = call_rows(rows.exclude(_earlier_in_queue(rows))).annotate(
         due_day=TruncDate("due_at", tzinfo=tz),
         purchase=Coalesce("order__amount", Subquery(latest_order.values("amount")[:1])),
+        purchase_currency=Coalesce(
+            "order__currency", Subquery(latest_order.values("currency")[:1])
+        ),
         stage_rank=STAGE_RANK,
         fixed_time=Exists(asked_time),
     )

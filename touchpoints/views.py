@@ -214,13 +214,15 @@ class _Rows:
     def _day(self, moment: dt.datetime) -> str:
         day = moment.date()
         if day not in self._days:
-            self._days[day] = formats.date_format(moment, "D j M")
+            self._days[day] = formats.date_format(moment, "j M")
         return self._days[day]
 
     def _due_text(self, due: dt.datetime) -> str:
         """The time alone today (14:30); on another day its name too (Mon 23 Nov, 14:30)."""
         if self.day_start <= due < self.day_end:
             return due.strftime("%H:%M")
+        if due < self.day_start:  # overdue: the day is what counts
+            return self._day(due)
         return f"{self._day(due)}, {due:%H:%M}"
 
     def _overdue_text(self, due: dt.datetime) -> str:
