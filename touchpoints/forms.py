@@ -304,8 +304,14 @@ class CallReportForm(TogetherMixin, forms.Form):
         )
 
 
-class RescheduleForm(TogetherMixin, forms.Form):
-    """Move a call to a time typed in or to a preset (the button pressed: `preset`)."""
+class RescheduleForm(forms.Form):
+    due_at = forms.DateTimeField(label=_("Move to"), widget=_datetime_input())
+    reason = forms.CharField(label=_("Why"), max_length=255, required=False)
+
+
+class CallRescheduleForm(TogetherMixin, forms.Form):
+    """Move a call of the call list to a time typed in or to a preset (the button pressed:
+    `preset`), on a working day."""
 
     reason = forms.CharField(label=_("Why"), max_length=255, required=False)
     due_at = forms.DateTimeField(label=_("Move to"), required=False, widget=_datetime_input())

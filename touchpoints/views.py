@@ -44,8 +44,8 @@ from .forms import (
     RESCHEDULE_PRESETS,
     CallListFilterForm,
     CallReportForm,
+    CallRescheduleForm,
     ReassignForm,
-    RescheduleForm,
     SkipForm,
     TouchpointSelectionForm,
     next_contact_picks,
@@ -283,14 +283,14 @@ def _attach_forms(
     row: Touchpoint,
     *,
     complete_form: CallReportForm | None = None,
-    reschedule_form: RescheduleForm | None = None,
+    reschedule_form: CallRescheduleForm | None = None,
     skip_form: SkipForm | None = None,
 ) -> Touchpoint:
     """The row's action forms, fresh except the one that came back with errors (which is
     drawn open), with the quick picks and presets of their dates."""
     row.forms_ready = True
     row.complete_form = complete_form or CallReportForm(auto_id=f"call-{row.pk}-%s")
-    row.reschedule_form = reschedule_form or RescheduleForm(auto_id=f"reschedule-{row.pk}-%s")
+    row.reschedule_form = reschedule_form or CallRescheduleForm(auto_id=f"reschedule-{row.pk}-%s")
     row.skip_form = skip_form or SkipForm(auto_id=f"skip-{row.pk}-%s")
     together = [(other.pk, other.purpose) for other in getattr(row, "companions", [])]
     for fresh in (row.complete_form, row.reschedule_form, row.skip_form):
@@ -598,7 +598,7 @@ def call_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
-    form = RescheduleForm(request.POST, auto_id=f"reschedule-{pk}-%s")
+    form = CallRescheduleForm(request.POST, auto_id=f"reschedule-{pk}-%s")
     form.add_together(_together(request, touchpoint))
     if form.is_valid():
         rows = _rows_of(request, touchpoint, form.also_ids())

@@ -179,6 +179,7 @@ MATRIX: dict[str, Row] = {
     "touchpoints:call_complete": Row("POST", FOREIGN, CALL),
     "touchpoints:call_reschedule": Row("POST", FOREIGN, CALL),
     "touchpoints:call_skip": Row("POST", FOREIGN, CALL),
+    "touchpoints:call_undo": Row("POST", FOREIGN, CALL),
     "touchpoints:card_reschedule": Row("POST", FOREIGN, ON_CARD),
     "touchpoints:card_skip": Row("POST", FOREIGN, ON_CARD),
     "reports:dashboard": Row("GET", DIRECTORS),

@@ -12,7 +12,7 @@ from surveys.models import Response
 from tests.clients.factories import make_client
 from touchpoints import calendar, queue
 from touchpoints.calls import CallReport
-from touchpoints.forms import CallReportForm, RescheduleForm
+from touchpoints.forms import CallReportForm, CallRescheduleForm
 from touchpoints.models import Cadence, CallAttempt, Touchpoint, TouchpointUndo
 
 MSK = zoneinfo.ZoneInfo("Europe/Moscow")
@@ -180,7 +180,7 @@ def test_the_next_working_day_skips_weekends_and_holidays():
 def test_every_date_picker_of_the_call_forms_refuses_a_day_off():
     reached = CallReportForm({"outcome": "reached", "next_contact_on": "2026-11-28"})
     call_back = CallReportForm({"outcome": "call_back", "callback_at": "2026-11-29T12:00"})
-    moved = RescheduleForm({"reason": "Away", "due_at": "2026-11-28T12:00"})
+    moved = CallRescheduleForm({"reason": "Away", "due_at": "2026-11-28T12:00"})
 
     for form, field in (
         (reached, "next_contact_on"),
@@ -193,8 +193,8 @@ def test_every_date_picker_of_the_call_forms_refuses_a_day_off():
 
 
 def test_a_reschedule_preset_lands_on_a_working_day():
-    form = RescheduleForm({"reason": "Away", "preset": "next_week"})
+    form = CallRescheduleForm({"reason": "Away", "preset": "next_week"})
 
     assert form.is_valid(), form.errors
     assert form.cleaned_data["due_at"] == dt.datetime(2026, 11, 30, 10, tzinfo=MSK)
-    assert not RescheduleForm({"reason": "Away"}).is_valid()
+    assert not CallRescheduleForm({"reason": "Away"}).is_valid()
