@@ -22,6 +22,11 @@ def on_call_recorded(attempt: Any, **kwargs: Any) -> None:
     services.response_from_call(attempt=attempt)
 
 
+@receiver(touchpoint_signals.call_undone)
+def on_call_undone(attempt: Any, **kwargs: Any) -> None:
+    services.response_from_call_undo(attempt=attempt)
+
+
 @receiver(client_signals.client_erased)
 def on_client_erased(client: Any, **kwargs: Any) -> None:
     services.client_feedback_erase(client=client)

@@ -162,6 +162,11 @@ def response_from_call(*, attempt: CallAttempt) -> Response | None:
     )
 
 
+def response_from_call_undo(*, attempt: CallAttempt) -> None:
+    """A call undone on the call list: the satisfaction it recorded no longer counts."""
+    Response.objects.filter(origin_key=f"call:{attempt.pk}").delete()
+
+
 def _record(
     *,
     source: str,

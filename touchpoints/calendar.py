@@ -12,6 +12,8 @@ import zoneinfo
 
 import holidays
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext
 
 from clients.models import Channel
 from followup_crm.timezones import company_zone
@@ -76,3 +78,25 @@ def is_good_time_to_call(now: dt.datetime, client_tz: ZoneInfo) -> bool:
     day = now.astimezone(client_tz).date()
     window = call_window(day, client_tz) if is_working_day(day) else None
     return window is not None and window[0] <= now < window[1]
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """`day` itself when people work on it, else the first working day after it."""
+    for _step in range(60):
+        if is_working_day(day):
+            return day
+        day += dt.timedelta(days=1)
+    return day
+
+
+def not_working_day_message(day: dt.date) -> str | None:
+    """Why a date picked for a call will not do, naming the working day to take instead; None
+    when it is a working day. Every date picker of the call forms asks this."""
+    if is_working_day(day):
+        return None
+    return gettext(
+        "%(day)s is not a working day (a weekend or a public holiday): choose %(next)s or later."
+    ) % {
+        "day": formats.date_format(day, "D j M"),
+        "next": formats.date_format(next_working_day(day), "D j M"),
+    }

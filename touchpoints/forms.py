@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms import PlausibleDateField, PlausibleDateTimeField, UserChoiceField
@@ -14,6 +15,7 @@ from clients.services import phone_normalize
 from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
 from followup_crm.timezones import company_zone
 
+from . import calendar
 from .calls import CallReport
 from .models import Cadence, CallOutcome, OfferAnswer
 from .selectors import CallListFilters
@@ -132,6 +134,16 @@ class CallListFilterForm(forms.Form):
     manager = UserChoiceField(
         label=_("Manager"), queryset=get_user_model().objects.none(), required=False
     )
+    sort = forms.ChoiceField(
+        label=_("Order by"),
+        choices=[
+            ("", _("Priority")),
+            ("due", _("Due time")),
+            ("amount", _("Amount")),
+            ("stage", _("Stage")),
+        ],
+        required=False,
+    )
 
     def __init__(self, *args: Any, is_director: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -166,11 +178,114 @@ class CallListFilterForm(forms.Form):
         )
 
     @property
+    def chosen_sort(self) -> str:
+        return self.value("sort")
+
+    @property
     def is_filtering(self) -> bool:
         return self.filters() != CallListFilters()
 
 
-class CallReportForm(forms.Form):
+def working_day_errors(day: dt.date | None) -> None:
+    """The one rule of every date picked in the call forms: calls are made on working days."""
+    if day is None:
+        return
+    problem = calendar.not_working_day_message(day)
+    if problem:
+        raise ValidationError(problem)
+
+
+def _company_day(moment: dt.datetime | None) -> dt.date | None:
+    return moment.astimezone(company_zone()).date() if moment is not None else None
+
+
+class TogetherMixin:
+    """The other calls of the same client the row records, moves or skips with the first
+    (ids given by the view: the client's other open calls the user may work)."""
+
+    def add_together(self, together: list[tuple[int, str]]) -> None:
+        """`together`: the other calls (id, purpose) that may go with this one; a fresh form
+        has them all ticked."""
+        field = forms.TypedMultipleChoiceField(
+            label=_("Also for"),
+            coerce=int,
+            required=False,
+            choices=together,
+            initial=[pk for pk, _purpose in together],
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": _("That call is no longer open for this client.")},
+        )
+        self.fields["also"] = field  # type: ignore[attr-defined]
+
+    def also_ids(self) -> list[int]:
+        return list(self.cleaned_data.get("also") or [])  # type: ignore[attr-defined]
+
+
+def next_contact_picks(today: dt.date) -> list[tuple[str, dt.date]]:
+    """The next-contact quick picks of the reached form, each on a working day."""
+    picks = [
+        (_("+1 week"), today + dt.timedelta(weeks=1)),
+        (_("+2 weeks"), today + dt.timedelta(weeks=2)),
+        (_("+1 month"), _add_months(today, 1)),
+        (_("+3 months"), _add_months(today, 3)),
+    ]
+    return [(str(label), calendar.next_working_day(day)) for label, day in picks]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    return day
+
+
+RESCHEDULE_PRESETS = {
+    "later_today": _("Later today"),
+    "tomorrow": _("Tomorrow"),
+    "next_working_day": _("Next working day"),
+    "next_week": _("Next week"),
+}
+
+
+def reschedule_presets(now: dt.datetime) -> dict[str, dt.datetime]:
+    """When each reschedule preset moves a call, on working days in working hours (the
+    company's): later today (in two hours, if the day has them), tomorrow (if it is a working
+    day), the next working day, Monday next week or the working day after it."""
+    tz = company_zone()
+    local = now.astimezone(tz)
+    today = local.date()
+
+    def morning(day: dt.date) -> dt.datetime:
+        return calendar.fit(
+            dt.datetime.combine(calendar.next_working_day(day), dt.time(0), tzinfo=tz),
+            channel=Channel.CALL,
+            client_tz=tz,
+        )
+
+    found: dict[str, dt.datetime] = {}
+    later = local + dt.timedelta(hours=2)
+    later = later.replace(minute=later.minute - later.minute % 15, second=0, microsecond=0)
+    fitted = calendar.fit(later, channel=Channel.CALL, client_tz=tz)
+    if fitted.astimezone(tz).date() == today:
+        found["later_today"] = fitted
+    tomorrow = today + dt.timedelta(days=1)
+    if calendar.is_working_day(tomorrow):
+        found["tomorrow"] = morning(tomorrow)
+    found["next_working_day"] = morning(tomorrow)
+    found["next_week"] = morning(today + dt.timedelta(days=7 - today.weekday()))
+    return found
+
+
+def preset_label(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'D j M')}, {local:%H:%M}"
+
+
+class CallReportForm(TogetherMixin, forms.Form):
     """What the manager records about a call; the rules of a complete report (a reached call
     needs the next date, and so on) are the service's, and its errors come back on these
     fields, whose names are CallReport's."""
@@ -225,6 +340,16 @@ class CallReportForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def clean_next_contact_on(self) -> dt.date | None:
+        day = self.cleaned_data["next_contact_on"]
+        working_day_errors(day)
+        return day
+
+    def clean_callback_at(self) -> dt.datetime | None:
+        moment = self.cleaned_data["callback_at"]
+        working_day_errors(_company_day(moment))
+        return moment
+
     def clean_referral_phone(self) -> str:
         raw = self.cleaned_data["referral_phone"].strip()
         if not raw:
@@ -245,7 +370,34 @@ class RescheduleForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=255, required=False)
 
 
-class SkipForm(forms.Form):
+class CallRescheduleForm(TogetherMixin, forms.Form):
+    """Move a call of the call list to a time typed in or to a preset (the button pressed:
+    `preset`), on a working day."""
+
+    reason = forms.CharField(label=_("Why"), max_length=255, required=False)
+    due_at = PlausibleDateTimeField(label=_("Move to"), required=False, widget=_datetime_input())
+    preset = forms.ChoiceField(choices=list(RESCHEDULE_PRESETS.items()), required=False)
+
+    def clean_due_at(self) -> dt.datetime | None:
+        moment = self.cleaned_data["due_at"]
+        working_day_errors(_company_day(moment))
+        return moment
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        preset = data.get("preset")
+        if preset:
+            moment = reschedule_presets(timezone.now()).get(preset)
+            if moment is None:
+                self.add_error("preset", _("This preset is not available now; pick a time."))
+            else:
+                data["due_at"] = moment
+        elif not data.get("due_at") and "due_at" not in self.errors:
+            self.add_error("due_at", _("Choose when the call moves, or press a preset."))
+        return data
+
+
+class SkipForm(TogetherMixin, forms.Form):
     reason = forms.CharField(label=_("Why skip it"), max_length=255, required=False)
 
 
@@ -362,7 +514,7 @@ class TeamBulkForm(forms.Form):
         error_messages={"required": _("Choose what to do with the selected calls.")},
     )
     id = SelectedIdsField()
-    due_at = forms.DateTimeField(label=_("Move to"), required=False, widget=_datetime_input())
+    due_at = PlausibleDateTimeField(label=_("Move to"), required=False, widget=_datetime_input())
     reason = forms.CharField(label=_("Why"), max_length=255, required=False)
     to_user = UserChoiceField(
         label=_("Hand to"),

@@ -442,3 +442,32 @@ class TouchpointChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.touchpoint_id}: {self.get_action_display()}"
+
+
+class TouchpointUndo(models.Model):
+    """What an action on the call list changed, kept for a short while so that its Undo can put
+    the calls back exactly as they were (touchpoints/queue.py). `before` and `after` hold each
+    touchpoint's state (status, due_at, attempts, outcome, note, closed_at) before and right
+    after the action; `attempts` the call attempts it recorded; `planned` the touchpoints it
+    planned (an agreed next contact, a recovery call). Undo refuses when a touchpoint is no
+    longer as the action left it, when it has expired, or when it was used."""
+
+    token = models.CharField(max_length=43, unique=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    summary = models.CharField(_("what was done"), max_length=255)
+    before = models.JSONField(default=list)
+    after = models.JSONField(default=list)
+    attempts = models.JSONField(default=list)
+    planned = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("undo of a call action")
+        verbose_name_plural = _("undos of call actions")
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return self.summary

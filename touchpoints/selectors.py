@@ -26,7 +26,7 @@ from clients.selectors import client_visibility_q
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
 from followup_crm.timezones import company_zone
 
-from .models import CallAttempt, Touchpoint, TouchpointStatus
+from .models import CallAttempt, CallOutcome, Touchpoint, TouchpointStatus
 
 
 def touchpoints_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Touchpoint]:
@@ -130,13 +130,84 @@ def _open_work(user: Any) -> QuerySet[Touchpoint]:
     ).exclude(channel=Channel.POST)
 
 
+SORTS = ("", "due", "amount", "stage")
+
+
+def _earlier_in_queue(rows: QuerySet[Touchpoint]) -> Exists:
+    """Another of the same client's rows that comes first (urgent first, then the earliest):
+    a client is one row of the list, led by that first call."""
+    same_urgency = Q(is_urgent=OuterRef("is_urgent"))
+    return Exists(
+        rows.filter(client=OuterRef("client")).filter(
+            Q(is_urgent=True, **{"is_urgent__gt": OuterRef("is_urgent")})
+            | (same_urgency & Q(due_at__lt=OuterRef("due_at")))
+            | (same_urgency & Q(due_at=OuterRef("due_at"), id__lt=OuterRef("id")))
+        )
+    )
+
+
+def asked_time_of(touchpoint: Any, due_at: Any) -> QuerySet[CallAttempt]:
+    """The attempt in which the client asked to be called back at the very time the call is
+    due: such a call has a fixed time."""
+    return CallAttempt.objects.filter(
+        touchpoint=touchpoint, outcome=CallOutcome.CALL_BACK, callback_at=due_at
+    )
+
+
 def call_list(
-    user: Any, *, now: dt.datetime, section: str = "today", filters: CallListFilters | None = None
+    user: Any,
+    *,
+    now: dt.datetime,
+    section: str = "today",
+    filters: CallListFilters | None = None,
+    sort: str = "",
 ) -> QuerySet[Touchpoint]:
-    """A manager's calls, most important first: overdue (the longest overdue first), then due,
-    each day by the size of the purchase, then the client's stage. A fixed number of queries
-    whatever the number of rows."""
+    """A manager's calls, one row per client (led by the client's first call; call_companions
+    reads the others), most important first: urgent, then day by day (overdue first); within a
+    day the calls at a time the client asked for, at that time, then the rest by the size of the
+    purchase and the client's stage. `sort` orders by due time, amount or stage instead. A fixed
+    number of queries whatever the number of rows."""
     filters = filters or CallListFilters()
+    rows = section_rows(user, now=now, section=section, filters=filters)
+    if section == "today":
+        # Handled and waiting for a retry later today: back in the list when it is due.
+        rows = rows.exclude(
+            Q(attempts__gt=0, due_at__gt=now)
+            & ~Exists(asked_time_of(OuterRef("pk"), OuterRef("due_at")))
+        )
+    latest_order = Order.objects.filter(client=OuterRef("client")).order_by("-placed_at", "-id")
+    asked_time = asked_time_of(OuterRef("pk"), OuterRef("due_at"))
+    tz = company_zone()
+    listed = call_rows(rows.exclude(_earlier_in_queue(rows))).annotate(
+        due_day=TruncDate("due_at", tzinfo=tz),
+        purchase=Coalesce("order__amount", Subquery(latest_order.values("amount")[:1])),
+        purchase_currency=Coalesce(
+            "order__currency", Subquery(latest_order.values("currency")[:1])
+        ),
+        stage_rank=STAGE_RANK,
+        fixed_time=Exists(asked_time),
+    )
+    if sort == "due":
+        return listed.order_by("due_at", "id")
+    if sort == "amount":
+        return listed.order_by(F("purchase").desc(nulls_last=True), "due_at", "id")
+    if sort == "stage":
+        return listed.order_by("-stage_rank", "due_at", "id")
+    return listed.order_by(
+        "-is_urgent",
+        "due_day",
+        "-fixed_time",
+        Case(When(fixed_time=True, then="due_at")),
+        F("purchase").desc(nulls_last=True),
+        "-stage_rank",
+        "due_at",
+        "id",
+    )
+
+
+def section_rows(
+    user: Any, *, now: dt.datetime, section: str, filters: CallListFilters
+) -> QuerySet[Touchpoint]:
     start, end = section_bounds(section, now)
     rows = _open_work(user).filter(due_at__lt=end)
     if start is not None:
@@ -149,24 +220,27 @@ def call_list(
         rows = rows.filter(client__stage=filters.stage)
     if filters.cadence:
         rows = rows.filter(step__cadence__slug=filters.cadence)
-    latest_order = Order.objects.filter(client=OuterRef("client")).order_by("-placed_at", "-id")
-    tz = company_zone()
-    return (
-        call_rows(rows)
-        .annotate(
-            due_day=TruncDate("due_at", tzinfo=tz),
-            purchase=Coalesce("order__amount", Subquery(latest_order.values("amount")[:1])),
-            stage_rank=STAGE_RANK,
-        )
-        .order_by(
-            "-is_urgent",
-            "due_day",
-            F("purchase").desc(nulls_last=True),
-            "-stage_rank",
-            "due_at",
-            "id",
-        )
+    return rows
+
+
+def call_companions(
+    leads: list[Touchpoint], *, within: QuerySet[Touchpoint]
+) -> dict[int, list[Touchpoint]]:
+    """The other calls of the clients the rows lead among `within` (the list's section and
+    filters: what one conversation covers), by the lead's id: one query."""
+    if not leads:
+        return {}
+    by_client = {row.client_id: row for row in leads}
+    others = (
+        within.filter(client_id__in=list(by_client))
+        .exclude(pk__in=[row.pk for row in leads])
+        .only("pk", "client_id", "purpose", "due_at", "is_urgent", "talking_points")
+        .order_by("-is_urgent", "due_at", "id")
     )
+    found: dict[int, list[Touchpoint]] = {}
+    for row in others:
+        found.setdefault(by_client[row.client_id].pk, []).append(row)
+    return found
 
 
 @dataclass(frozen=True)
@@ -233,6 +307,8 @@ def call_rows(rows: QuerySet[Touchpoint]) -> QuerySet[Touchpoint]:
             last_note=Subquery(last_call.values("note")[:1]),
             last_at=Subquery(last_call.values("at")[:1]),
             in_recovery=Exists(open_recovery),
+            recovery_reason=Subquery(open_recovery.order_by("-id").values("talking_points")[:1]),
+            recovery_key=Subquery(open_recovery.order_by("-id").values("anchor_key")[:1]),
         )
         .select_related("client", "order", "step__cadence", "assignee")
         .prefetch_related(

@@ -7,3 +7,7 @@ from django.dispatch import Signal
 call_recorded = Signal()
 # touchpoint (just done: a reached call, or an automatic message sent)
 touchpoint_completed = Signal()
+
+# attempt (a CallAttempt about to be deleted by an Undo, still in the database): what was
+# counted from it goes with it. Sent inside the Undo's transaction.
+call_undone = Signal()

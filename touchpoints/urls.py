@@ -24,6 +24,7 @@ urlpatterns = [
     path("clients/<int:pk>/log/call/", log_views.log_inbound, name="log_inbound"),
     path("clients/<int:pk>/log/note/", log_views.log_note, name="log_note"),
     path("clients/<int:pk>/log/task/", log_views.log_task, name="log_task"),
+    path("calls/<int:pk>/undo/", views.call_undo, name="call_undo"),
     # Moving or skipping a planned touchpoint from the client card's timeline.
     path(
         "clients/<int:client_pk>/touchpoints/<int:pk>/reschedule/",

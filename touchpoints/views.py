@@ -13,6 +13,7 @@ for someone who is away is part of their job, and the attempt records who really
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -37,15 +38,20 @@ from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import DIRECTOR, ROLES, has_role, user_roles
 from followup_crm.security import letter_styles
 
-from . import calendar, calls, selectors, services
+from . import calendar, call_context, calls, queue, selectors, services
+from .call_context import CallReason
 from .forms import (
+    RESCHEDULE_PRESETS,
     CallListFilterForm,
     CallReportForm,
+    CallRescheduleForm,
     PostalFilterForm,
     ReassignForm,
-    RescheduleForm,
     SkipForm,
     TouchpointSelectionForm,
+    next_contact_picks,
+    preset_label,
+    reschedule_presets,
 )
 from .messaging import unsubscribe_read
 from .models import CallAttempt, CallOutcome, Touchpoint, TouchpointStatus
@@ -173,19 +179,19 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 CALL_PAGE_SIZE = 25
 
+CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€"}
+
 
 # The words every list row repeats, translated once for a page rather than in each of its rows:
 # {% translate %} took a third of a row's drawing. The row template prints them as {{ words.x }}.
 ROW_WORDS = {
     "urgent": gettext_lazy("urgent"),
     "in_recovery": gettext_lazy("in recovery"),
-    "recovery_hint": gettext_lazy(
-        "An urgent call after a complaint or a poor score is still open for this client."
-    ),
     "overdue": gettext_lazy("overdue"),
     "due": gettext_lazy("due"),
+    "at_time": gettext_lazy("at the time asked"),
     "last_contact": gettext_lazy("Last contact:"),
-    "no_call_yet": gettext_lazy("No call recorded with this client yet."),
+    "no_call_yet": gettext_lazy("no call yet"),
     "phone": gettext_lazy("Phone"),
     "no_phone": gettext_lazy("no phone"),
     "client_time": gettext_lazy("Client's time"),
@@ -195,17 +201,30 @@ ROW_WORDS = {
     "attempt": gettext_lazy("Attempt"),
     "first_attempt": gettext_lazy("first attempt"),
     "complete": gettext_lazy("Record the call"),
+    "complete_short": gettext_lazy("Record"),
     "reschedule": gettext_lazy("Reschedule"),
     "skip": gettext_lazy("Skip"),
     "own_page": gettext_lazy("Open on its own page"),
+    "call": gettext_lazy("Call"),
+    "complaint": gettext_lazy("complaint"),
+    "low_score": gettext_lazy("low score"),
 }
+
+
+def money_text(amount: Decimal | None, currency: str | None) -> str:
+    """25 000 ₽: whole units with the language's thousands separator and the currency."""
+    if amount is None:
+        return ""
+    figure = formats.number_format(amount, 0, use_l10n=True, force_grouping=True)
+    sign = CURRENCY_SIGNS.get(currency or "", currency or "")
+    return f"{figure}\N{NO-BREAK SPACE}{sign}".strip()
 
 
 class _Rows:
     """What the rows of one answer share, worked out once rather than for each row: the day's
     bounds, the words and labels they print, the addresses they link to, the clock of each
-    time zone. A list row carries no forms: they are built and drawn when the row is opened
-    (call_forms), since three forms in each of 50 rows made most of the page's time and size."""
+    time zone, the reasons for care of the page's clients. A list row carries no forms: they
+    are built and drawn when the row is opened (call_forms)."""
 
     _PK = "2147483647"  # stands for the row's id in an address reversed once
 
@@ -221,6 +240,14 @@ class _Rows:
         self._detail_url = reverse("touchpoints:call_detail", args=[self._PK])
         self._forms_url = reverse("touchpoints:call_forms", args=[self._PK])
         self._query = "?" + urlencode({"next": next_url})
+        self.companions: dict[int, list[Touchpoint]] = {}
+        self.reasons: dict[int, list[CallReason]] = {}
+
+    def load_page(self, rows: list[Touchpoint], *, within: Any) -> None:
+        """The page's other calls of each client and the reasons for care: two queries and
+        whatever the registered providers cost, whatever the number of rows."""
+        self.companions = selectors.call_companions(rows, within=within)
+        self.reasons = call_context.reasons_for({row.client_id for row in rows})
 
     def _clock(self, tz: zoneinfo.ZoneInfo) -> tuple[str, bool]:
         """The client's time and whether it is a good time to call, for each time zone once."""
@@ -231,31 +258,48 @@ class _Rows:
             )
         return self._clocks[tz]
 
+    def _day(self, moment: dt.datetime) -> str:
+        day = moment.date()
+        if day not in self._days:
+            self._days[day] = formats.date_format(moment, "j M")
+        return self._days[day]
+
     def _due_text(self, due: dt.datetime) -> str:
-        """The time alone today (14:30); on another day its name too (Mon 23 Nov, 14:30),
-        worked out once for each day."""
+        """The time alone today (14:30); on another day its name too (Mon 23 Nov, 14:30)."""
         if self.day_start <= due < self.day_end:
             return due.strftime("%H:%M")
-        day = due.date()
-        if day not in self._days:
-            self._days[day] = formats.date_format(due, "D j M")
-        return f"{self._days[day]}, {due:%H:%M}"
+        if due < self.day_start:  # overdue: the day is what counts
+            return self._day(due)
+        return f"{self._day(due)}, {due:%H:%M}"
+
+    def _overdue_text(self, due: dt.datetime) -> str:
+        days = (self.day_start.date() - due.date()).days
+        return ngettext("%(count)d day late", "%(count)d days late", days) % {"count": days}
+
+    def _why(self, row: Touchpoint) -> list[CallReason]:
+        """Why the call is urgent or the client in recovery, and what else needs care."""
+        reasons = []
+        if row.in_recovery and row.recovery_reason:
+            key = row.recovery_key or ""
+            label = self.words["low_score"] if ":response:" in key else self.words["complaint"]
+            reasons.append(CallReason(label, row.recovery_reason, row.client_url))
+        return reasons + self.reasons.get(row.client_id, [])
 
     def prepare(self, row: Touchpoint, *, with_forms: bool = False, **forms: Any) -> Touchpoint:
-        """What a row shows beyond its columns, ready to print: the client's clock, the dates,
-        the phone, the labels, the links (done here, 25 times a page, it costs a fraction of
-        the template filters); and, when asked for (its own page, a form that came back with
-        errors), the action forms."""
+        """What a row shows beyond its columns, ready to print; and, when asked for (its own
+        page, a form that came back with errors), the action forms."""
         row.client_clock, row.good_time = self._clock(row.client.zone)
         row.is_overdue = row.due_at < self.day_start
         row.is_due_today = self.day_start <= row.due_at < self.day_end
         due = timezone.localtime(row.due_at)
         row.due_iso = due.isoformat()
         row.due_text = self._due_text(due)
+        row.overdue_text = self._overdue_text(due) if row.is_overdue else ""
+        row.last_text = ""
         if row.last_at:
             last = timezone.localtime(row.last_at)
             row.last_iso = last.isoformat()
-            row.last_text = formats.date_format(last, "SHORT_DATETIME_FORMAT")
+            row.last_text = self._due_text(last) if last >= self.day_start else self._day(last)
         row.last_outcome_label = self._outcomes.get(row.last_outcome, "")
         row.stage_label = self._stages.get(row.client.stage, row.client.stage)
         phones = row.client.phones.all()
@@ -263,10 +307,17 @@ class _Rows:
         # `is not None`: a PhoneNumber's truth value formats and validates the number.
         row.phone_e164 = number.as_e164 if number is not None else ""
         row.phone_text = number.as_international if number is not None else ""
+        amount = getattr(row, "purchase", None)
+        if amount is None and row.order is not None:
+            amount = row.order.amount
+        currency = getattr(row, "purchase_currency", None) or (row.order and row.order.currency)
+        row.amount_text = money_text(amount, currency)
         pk = str(row.pk)
         row.client_url = self._client_url.replace(self._PK, str(row.client_id))
         row.detail_url = self._detail_url.replace(self._PK, pk) + self._query
         row.forms_url = self._forms_url.replace(self._PK, pk) + self._query
+        row.companions = self.companions.get(row.pk, getattr(row, "companions", []))
+        row.reasons = self._why(row)
         if with_forms or forms:
             _attach_forms(row, **forms)
         else:
@@ -279,21 +330,33 @@ def _attach_forms(
     row: Touchpoint,
     *,
     complete_form: CallReportForm | None = None,
-    reschedule_form: RescheduleForm | None = None,
+    reschedule_form: CallRescheduleForm | None = None,
     skip_form: SkipForm | None = None,
 ) -> Touchpoint:
     """The row's action forms, fresh except the one that came back with errors (which is
-    drawn open)."""
+    drawn open), with the quick picks and presets of their dates."""
     row.forms_ready = True
     row.complete_form = complete_form or CallReportForm(auto_id=f"call-{row.pk}-%s")
-    row.reschedule_form = reschedule_form or RescheduleForm(auto_id=f"reschedule-{row.pk}-%s")
+    row.reschedule_form = reschedule_form or CallRescheduleForm(auto_id=f"reschedule-{row.pk}-%s")
     row.skip_form = skip_form or SkipForm(auto_id=f"skip-{row.pk}-%s")
+    together = [(other.pk, other.purpose) for other in getattr(row, "companions", [])]
+    for fresh in (row.complete_form, row.reschedule_form, row.skip_form):
+        if together and "also" not in fresh.fields:
+            fresh.add_together(together)
     failed = {
         "complete": complete_form,
         "reschedule": reschedule_form,
         "skip": skip_form,
     }
     row.open_form = next((name for name, form in failed.items() if form is not None), "")
+    row.next_picks = [
+        (label, day.isoformat(), formats.date_format(day, "D j M"))
+        for label, day in next_contact_picks(timezone.localdate())
+    ]
+    row.presets = [
+        (name, RESCHEDULE_PRESETS[name], preset_label(moment))
+        for name, moment in reschedule_presets(timezone.now()).items()
+    ]
     return row
 
 
@@ -327,10 +390,17 @@ def call_list(request: HttpRequest) -> HttpResponse:
     owner = _list_owner(request, form, is_director)
     now = timezone.now()
     section = form.chosen_section
-    rows = selectors.call_list(owner, now=now, section=section, filters=form.filters())
+    filters = form.filters()
+    rows = selectors.call_list(
+        owner, now=now, section=section, filters=filters, sort=form.chosen_sort
+    )
     page = page_window(rows, request.GET.get("page"), CALL_PAGE_SIZE)
     next_url = request.get_full_path()
     prepared = _Rows(now=now, next_url=next_url)
+    prepared.load_page(
+        list(page.rows),
+        within=selectors.section_rows(owner, now=now, section=section, filters=filters),
+    )
     for row in page.rows:
         prepared.prepare(row)
     context = {
@@ -354,10 +424,28 @@ def _call_or_404(request: HttpRequest, pk: int) -> Touchpoint:
     return get_object_or_404(calls_of_user, pk=pk)
 
 
-def _call_or_404_bare(request: HttpRequest, pk: int) -> Touchpoint:
-    """The same access check without the facts a row shows: for drawing its forms only."""
-    calls_of_user = selectors.calls_workable_by(request.user).only("pk", "status")
-    return get_object_or_404(calls_of_user, pk=pk)
+def _together(request: HttpRequest, touchpoint: Touchpoint) -> list[tuple[int, str]]:
+    """The client's other open calls the user may record with this one: (id, purpose)."""
+    return list(
+        selectors.calls_workable_by(request.user)
+        .filter(client_id=touchpoint.client_id, status=TouchpointStatus.PLANNED)
+        .exclude(pk=touchpoint.pk)
+        .order_by("due_at", "id")
+        .values_list("pk", "purpose")
+    )
+
+
+def _companions(request: HttpRequest, row: Touchpoint) -> list[Touchpoint]:
+    """The client's other open calls that one conversation covers with this one: those due
+    by the end of today, or of the call's own day when it is later."""
+    end = max(selectors.day_bounds(timezone.now())[1], selectors.day_bounds(row.due_at)[1])
+    return list(
+        selectors.calls_workable_by(request.user)
+        .filter(client_id=row.client_id, status=TouchpointStatus.PLANNED, due_at__lt=end)
+        .exclude(pk=row.pk)
+        .only("pk", "purpose", "talking_points", "due_at")
+        .order_by("due_at", "id")
+    )
 
 
 @login_required
@@ -371,14 +459,32 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 CALL_FORMS = ("complete", "reschedule", "skip")
 
 
+def _call_context(row: Touchpoint) -> dict[str, Any]:
+    """What is known about the client, shown when a row is opened: the talking points of each
+    call, the last three contacts with their notes, the orders, and what the apps built on
+    touchpoints add (the last satisfaction answer, the open service cases)."""
+    client = row.client
+    contacts = list(
+        CallAttempt.objects.filter(client=client)
+        .select_related("recorded_by")
+        .order_by("-at", "-id")[:3]
+    )
+    orders = list(client.orders.order_by("-placed_at", "-id")[:3])
+    for order in orders:
+        order.amount_text = money_text(order.amount, order.currency)
+    return {"contacts": contacts, "orders": orders, "blocks": call_context.context_for(client)}
+
+
 @login_required
 @role_required(*ROLES)
 @require_GET
 def call_forms(request: HttpRequest, pk: int) -> HttpResponse:
-    """A list row's action forms, fetched with htmx when the row is opened and swapped in for
-    its closed placeholders; ?open= says which form to draw open. Without JavaScript the row
-    links to the call's own page instead."""
-    row = _call_or_404_bare(request, pk)
+    """A list row's action forms and what is known about the client, fetched with htmx when
+    the row is opened and swapped in for its closed placeholders; ?open= says which form to
+    draw open. Without JavaScript the row links to the call's own page instead."""
+    calls_of_user = selectors.calls_workable_by(request.user).select_related("client")
+    row = get_object_or_404(calls_of_user, pk=pk)
+    row.companions = _companions(request, row)
     _attach_forms(row)
     wanted = request.GET.get("open")
     row.open_form = wanted if wanted in CALL_FORMS else "complete"
@@ -386,6 +492,7 @@ def call_forms(request: HttpRequest, pk: int) -> HttpResponse:
         "row": row,
         "next_url": _safe_next(request, request.GET.get("next")),
         "in_place": True,
+        "about": _call_context(row),
     }
     return render(request, "touchpoints/call_forms.html", context)
 
@@ -398,6 +505,7 @@ def _render_call_page(
     now = timezone.now()
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     prepared = _Rows(now=now, next_url=next_url)
+    row.companions = _companions(request, row)
     prepared.prepare(row, with_forms=True, **forms)
     row.open_form = row.open_form or (open_form if row.status == TouchpointStatus.PLANNED else "")
     owner = row.assignee or request.user
@@ -409,29 +517,30 @@ def _render_call_page(
         "in_place": False,
         "max_attempts": settings.CALL_MAX_ATTEMPTS,
         "words": prepared.words,
+        "about": _call_context(row),
     }
     return render(request, "touchpoints/call_detail.html", context)
 
 
-def _call_done(request: HttpRequest, touchpoint: Touchpoint) -> HttpResponse:
-    """After a successful action: for htmx the row as it is now (nothing if the call is
-    closed) and the day's counters; otherwise back to the list."""
+def _call_done(
+    request: HttpRequest, touchpoint: Touchpoint, handled: queue.Handled, summary: str
+) -> HttpResponse:
+    """After a successful action: for htmx the row collapsed to one line saying what was done,
+    with its Undo, and the day's counters; otherwise back to the list with the message."""
     next_url = _safe_next(request, request.POST.get("next"))
     if not request.htmx:
+        messages.success(request, summary)
         return redirect(next_url)
     now = timezone.now()
-    still_open = Touchpoint.objects.filter(pk=touchpoint.pk, status=TouchpointStatus.PLANNED)
-    row = selectors.call_rows(still_open).first()
-    prepared = _Rows(now=now, next_url=next_url)
     context = {
-        "row": prepared.prepare(row) if row else None,
+        "touchpoint": touchpoint,
+        "summary": summary,
+        "undo": handled.undo,
+        "undo_seconds": queue.UNDO_SECONDS,
         "counters": selectors.call_counters(touchpoint.assignee or request.user, now=now),
         "next_url": next_url,
-        "in_place": True,
-        "max_attempts": settings.CALL_MAX_ATTEMPTS,
-        "words": prepared.words,
     }
-    return render(request, "touchpoints/call_list_swap.html", context)
+    return render(request, "touchpoints/call_list_done.html", context)
 
 
 def _call_failed(request: HttpRequest, row: Touchpoint, **forms: Any) -> HttpResponse:
@@ -441,6 +550,7 @@ def _call_failed(request: HttpRequest, row: Touchpoint, **forms: Any) -> HttpRes
         return _render_call_page(request, row, **forms)
     next_url = _safe_next(request, request.POST.get("next"))
     prepared = _Rows(now=timezone.now(), next_url=next_url)
+    row.companions = _companions(request, row)
     context = {
         # Drawn with its forms, the failed one open: not to be loaded again.
         "row": prepared.prepare(row, **forms),
@@ -448,48 +558,65 @@ def _call_failed(request: HttpRequest, row: Touchpoint, **forms: Any) -> HttpRes
         "in_place": True,
         "max_attempts": settings.CALL_MAX_ATTEMPTS,
         "words": prepared.words,
+        "about": _call_context(row),
     }
     return render(request, "touchpoints/call_list_swap.html", context)
 
 
 def _when(moment: dt.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return f"{local:%H:%M}"
+    return f"{formats.date_format(local, 'D j M')}, {local:%H:%M}"
 
 
-def _completed_message(touchpoint: Touchpoint, attempt: CallAttempt) -> str:
+def _completed_summary(touchpoint: Touchpoint, attempt: CallAttempt, count: int) -> str:
+    """One line on what the call came to: "Pavel: no answer · retry at 15:40"."""
     touchpoint.refresh_from_db(fields=["status", "due_at", "attempts"])
     name = touchpoint.client.name
+    outcome = attempt.get_outcome_display()
     if attempt.outcome == CallOutcome.REACHED:
         if attempt.next_contact_on:
-            text = _("%(name)s: reached. The next contact is planned for %(date)s.") % {
+            text = _("%(name)s: reached · next contact %(date)s") % {
                 "name": name,
-                "date": formats.date_format(attempt.next_contact_on, "SHORT_DATE_FORMAT"),
+                "date": formats.date_format(attempt.next_contact_on, "D j M"),
             }
         else:
-            text = _("%(name)s: reached. No further contact is planned.") % {"name": name}
+            text = _("%(name)s: reached · no further contact") % {"name": name}
         if attempt.complaint:
-            text += " " + _("An urgent recovery call is planned and the director is told.")
-        return text
-    if attempt.outcome in (CallOutcome.NO_ANSWER, CallOutcome.BUSY):
+            text += " · " + _("recovery call planned, the director is told")
+    elif attempt.outcome in (CallOutcome.NO_ANSWER, CallOutcome.BUSY):
         if touchpoint.status == TouchpointStatus.PLANNED:
-            return _("%(name)s: %(outcome)s. Attempt %(number)d is planned for %(when)s.") % {
+            text = _("%(name)s: %(outcome)s · retry at %(when)s (attempt %(number)d)") % {
                 "name": name,
-                "outcome": attempt.get_outcome_display().lower(),
-                "number": touchpoint.attempts + 1,
+                "outcome": outcome.lower(),
                 "when": _when(touchpoint.due_at),
+                "number": touchpoint.attempts + 1,
             }
-        return _("%(name)s: no answer after %(number)d attempts; the call is closed.") % {
-            "name": name,
-            "number": touchpoint.attempts,
-        }
-    if attempt.outcome == CallOutcome.CALL_BACK:
-        return _("%(name)s asked to call back: the call moves to %(when)s.") % {
+        else:
+            text = _("%(name)s: %(outcome)s · closed after %(number)d attempts") % {
+                "name": name,
+                "outcome": outcome.lower(),
+                "number": touchpoint.attempts,
+            }
+    elif attempt.outcome == CallOutcome.CALL_BACK:
+        text = _("%(name)s asked to call back · at %(when)s") % {
             "name": name,
             "when": _when(touchpoint.due_at),
         }
-    if attempt.outcome == CallOutcome.REFUSED:
-        return _("%(name)s refused; the refusal and its reason are recorded.") % {"name": name}
-    return _("%(name)s: wrong number. Check the phones on the client's card.") % {"name": name}
+    elif attempt.outcome == CallOutcome.REFUSED:
+        text = _("%(name)s refused · the refusal and its reason are recorded") % {"name": name}
+    else:
+        text = _("%(name)s: wrong number · check the phones on the card") % {"name": name}
+    if count > 1:
+        text += " · " + ngettext("%(count)d call recorded", "%(count)d calls recorded", count) % {
+            "count": count
+        }
+    return text
+
+
+def _rows_of(touchpoint: Touchpoint, also: list[int]) -> list[Touchpoint]:
+    return [touchpoint, *Touchpoint.objects.filter(pk__in=also).order_by("due_at", "id")]
 
 
 @login_required
@@ -498,16 +625,18 @@ def _completed_message(touchpoint: Touchpoint, attempt: CallAttempt) -> str:
 def call_complete(request: HttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
     form = CallReportForm(request.POST, auto_id=f"call-{pk}-%s")
+    form.add_together(_together(request, touchpoint))
     if form.is_valid():
+        rows = _rows_of(touchpoint, form.also_ids())
         try:
-            attempt = calls.touchpoint_complete(
-                touchpoint=touchpoint, report=form.report(), by=request.user
+            handled = queue.touchpoints_complete_together(
+                touchpoints=rows, report=form.report(), by=request.user
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _completed_message(touchpoint, attempt))
-            return _call_done(request, touchpoint)
+            summary = _completed_summary(touchpoint, handled.attempts[0], len(rows))
+            return _call_done(request, touchpoint, handled, summary)
     return _call_failed(request, touchpoint, complete_form=form)
 
 
@@ -516,11 +645,13 @@ def call_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
-    form = RescheduleForm(request.POST, auto_id=f"reschedule-{pk}-%s")
+    form = CallRescheduleForm(request.POST, auto_id=f"reschedule-{pk}-%s")
+    form.add_together(_together(request, touchpoint))
     if form.is_valid():
+        rows = _rows_of(touchpoint, form.also_ids())
         try:
-            calls.touchpoint_reschedule(
-                touchpoint=touchpoint,
+            handled = queue.touchpoints_reschedule_together(
+                touchpoints=rows,
                 due_at=form.cleaned_data["due_at"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
@@ -528,12 +659,11 @@ def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("%(name)s: the call moves to %(when)s.")
-                % {"name": touchpoint.client.name, "when": _when(touchpoint.due_at)},
-            )
-            return _call_done(request, touchpoint)
+            summary = _("%(name)s: moved to %(when)s") % {
+                "name": touchpoint.client.name,
+                "when": _when(form.cleaned_data["due_at"]),
+            }
+            return _call_done(request, touchpoint, handled, summary)
     return _call_failed(request, touchpoint, reschedule_form=form)
 
 
@@ -543,19 +673,61 @@ def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 def call_skip(request: HttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
     form = SkipForm(request.POST, auto_id=f"skip-{pk}-%s")
+    form.add_together(_together(request, touchpoint))
     if form.is_valid():
+        rows = _rows_of(touchpoint, form.also_ids())
         try:
-            calls.touchpoint_skip(
-                touchpoint=touchpoint, reason=form.cleaned_data["reason"], by=request.user
+            handled = queue.touchpoints_skip_together(
+                touchpoints=rows, reason=form.cleaned_data["reason"], by=request.user
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request, _("%(name)s: the call is skipped.") % {"name": touchpoint.client.name}
-            )
-            return _call_done(request, touchpoint)
+            summary = _("%(name)s: skipped") % {"name": touchpoint.client.name}
+            return _call_done(request, touchpoint, handled, summary)
     return _call_failed(request, touchpoint, skip_form=form)
+
+
+@login_required
+@role_required(*ROLES)
+@require_POST
+def call_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo the action just taken on a call (the token of its Undo): for htmx the row again as
+    it was, with the counters; otherwise back to the list. A refusal says why, in the row."""
+    touchpoint = _call_or_404(request, pk)
+    next_url = _safe_next(request, request.POST.get("next"))
+    try:
+        queue.touchpoint_undo(
+            touchpoint=touchpoint, token=request.POST.get("token", ""), by=request.user
+        )
+    except ValidationError as exc:
+        if not request.htmx:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(next_url)
+        context = {
+            "touchpoint": touchpoint,
+            "summary": " ".join(exc.messages),
+            "failed": True,
+            "next_url": next_url,
+        }
+        return render(request, "touchpoints/call_list_done.html", context)
+    if not request.htmx:
+        messages.success(request, _("%(name)s: undone.") % {"name": touchpoint.client.name})
+        return redirect(next_url)
+    now = timezone.now()
+    row = selectors.call_rows(Touchpoint.objects.filter(pk=touchpoint.pk)).get()
+    prepared = _Rows(now=now, next_url=next_url)
+    within = selectors.calls_workable_by(request.user).filter(status=TouchpointStatus.PLANNED)
+    prepared.load_page([row], within=within)
+    context = {
+        "row": prepared.prepare(row),
+        "counters": selectors.call_counters(touchpoint.assignee or request.user, now=now),
+        "next_url": next_url,
+        "in_place": True,
+        "max_attempts": settings.CALL_MAX_ATTEMPTS,
+        "words": prepared.words,
+    }
+    return render(request, "touchpoints/call_list_swap.html", context)
 
 
 # --- reassigning (directors) -------------------------------------------------------------------

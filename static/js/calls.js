@@ -350,6 +350,34 @@
     }
   });
 
+  // The next-contact quick picks fill the date field they stand under.
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest && event.target.closest("[data-pick-date]");
+    if (!pick) {
+      return;
+    }
+    var holder = pick.closest("[data-picks-for]");
+    var field = holder && document.getElementById(holder.getAttribute("data-picks-for"));
+    if (field) {
+      field.value = pick.getAttribute("data-pick-date");
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+      field.focus();
+    }
+  });
+
+  // A handled row's Undo lasts as long as the server keeps it; then it goes.
+  document.addEventListener("htmx:load", function (event) {
+    var forms = event.detail.elt.querySelectorAll
+      ? event.detail.elt.querySelectorAll("form[data-undo-seconds]")
+      : [];
+    Array.prototype.forEach.call(forms, function (form) {
+      var seconds = parseInt(form.getAttribute("data-undo-seconds"), 10) || 30;
+      window.setTimeout(function () {
+        form.remove();
+      }, seconds * 1000);
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var failed = document.querySelector(ROW + " [aria-invalid=\"true\"]");
     if (failed) {

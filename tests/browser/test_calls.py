@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients.models import Client
+from followup_crm.roles import ROLES
 from tests.clients.factories import make_client
 from tests.conftest import PASSWORD, browser_login
 from touchpoints import calendar, selectors
@@ -67,12 +69,12 @@ def test_it_completes_a_reached_call_and_finds_the_next_one_on_its_date(page, sa
     menu(page).get_by_role("link", name="Calls").click()
 
     row = page.locator(f"#call-{touchpoint.pk}")
-    expect(row).to_contain_text("Ask how the family likes it")
     expect(row.get_by_role("link", name="+7 912 345-67-89")).to_have_attribute(
         "href", "tel:+79123456789"
     )
     page.evaluate("window.notReloaded = true")
-    row.get_by_text("Record the call").click()
+    row.get_by_text("Record", exact=True).click()
+    expect(row).to_contain_text("Ask how the family likes it")  # opened: what to say
     row.get_by_label("Reached", exact=True).check()
     row.get_by_role("button", name="Save the call").click()
     # Every conversation ends with an agreement: without a date the row comes back, open.
@@ -82,8 +84,10 @@ def test_it_completes_a_reached_call_and_finds_the_next_one_on_its_date(page, sa
     row.get_by_label("5", exact=True).check()
     row.get_by_role("button", name="Save the call").click()
 
-    expect(row).to_have_count(0)
-    expect(page.locator("#call-messages")).to_contain_text("Pavel Orlov: reached.")
+    # Handled: the row collapses in place to one line, with its Undo.
+    expect(row).to_have_class(re.compile("call-done"))
+    expect(row).to_contain_text("Pavel Orlov: reached · next contact")
+    expect(row.get_by_role("button", name="Undo")).to_be_visible()
     expect(page.locator("#call-counters")).to_contain_text("1 of 1 done today (100%)")
     expect(page.locator("#call-progress")).to_have_attribute("value", "1")
     assert page.evaluate("window.notReloaded") is True
@@ -102,24 +106,109 @@ def test_it_completes_a_reached_call_and_finds_the_next_one_on_its_date(page, sa
     expect(page.locator(f"#call-{following.pk}")).to_contain_text("Pavel Orlov")
 
 
-def test_no_answer_shows_the_retry_in_the_list(page, sales):
+def test_no_answer_collapses_the_row_and_undo_restores_it(page, sales):
+    touchpoint = due_call(make_client(originator=sales, name="Olga Sokolova"), sales)
+    due_at = touchpoint.due_at
+    browser_login(page, "sasha")
+    page.goto("/calls/")
+
+    row = page.locator(f"#call-{touchpoint.pk}")
+    row.get_by_text("Record", exact=True).click()
+    row.get_by_label("No answer", exact=True).check()
+    row.get_by_role("button", name="Save the call").click()
+
+    expect(row).to_contain_text("Olga Sokolova: no answer · retry at")
+    expect(row).to_have_class(re.compile("call-done"))
+    touchpoint.refresh_from_db()
+    assert (touchpoint.status, touchpoint.attempts) == ("planned", 1)
+
+    row.get_by_role("button", name="Undo").click()
+
+    expect(row).to_have_attribute("data-call-row", "")
+    expect(row).to_contain_text("Olga Sokolova")
+    touchpoint.refresh_from_db()
+    assert (touchpoint.attempts, touchpoint.due_at) == (0, due_at)
+    assert not touchpoint.attempts_made.exists()
+
+
+def test_it_reschedules_with_a_preset(page, sales):
     touchpoint = due_call(make_client(originator=sales, name="Olga Sokolova"), sales)
     browser_login(page, "sasha")
     page.goto("/calls/")
 
     row = page.locator(f"#call-{touchpoint.pk}")
-    row.get_by_text("Record the call").click()
+    row.get_by_text("Reschedule", exact=True).click()
+    row.get_by_label("Why:", exact=True).fill("On holiday")
+    row.get_by_role("button", name=re.compile("^Next week")).click()
+
+    expect(row).to_contain_text("Olga Sokolova: moved to")
+    touchpoint.refresh_from_db()
+    local = timezone.localtime(touchpoint.due_at)
+    assert local.weekday() < 5 and calendar.is_working_day(local.date())
+    assert local.date() > timezone.localdate()
+
+
+def test_a_client_with_two_due_calls_is_one_row(page, sales):
+    pavel = make_client(originator=sales, name="Pavel Orlov")
+    first = due_call(pavel, sales, minutes_ago=30, purpose="How is the sofa?")
+    second = due_call(pavel, sales, purpose="Ask for a recommendation")
+    browser_login(page, "sasha")
+    page.goto("/calls/")
+
+    expect(page.locator("[data-call-row]")).to_have_count(1)
+    row = page.locator(f"#call-{first.pk}")
+    expect(row).to_contain_text("How is the sofa?")
+    expect(row).to_contain_text("+ Ask for a recommendation")
+    row.get_by_text("Record", exact=True).click()
     row.get_by_label("No answer", exact=True).check()
+    complete = row.locator('details[data-call-action="complete"]')
+    expect(complete.get_by_label("Ask for a recommendation")).to_be_checked()
     row.get_by_role("button", name="Save the call").click()
 
-    expect(row).to_contain_text("attempt 2 of 3 (1 call so far)")
-    expect(page.locator("#call-messages")).to_contain_text("Attempt 2 is planned for")
-    touchpoint.refresh_from_db()
-    assert (touchpoint.status, touchpoint.attempts) == ("planned", 1)
-    expect(row.locator(".call-due time")).to_have_attribute(
-        "datetime", timezone.localtime(touchpoint.due_at).isoformat()
+    expect(row).to_contain_text("2 calls recorded")
+    assert second.attempts_made.count() == 1
+
+
+def test_the_demo_list_shows_12_rows_on_a_laptop_screen(page, sales):
+    from followup_crm.demo import demo_load
+
+    for role in ROLES:  # the roles' groups, as the migrations make them
+        Group.objects.get_or_create(name=role)
+    demo_load()
+    demo_sales = User.objects.get(username="sales")
+    # The demo's day holds ten clients: two more, so that the first screen is put to the test.
+    for n in range(4):
+        due_call(make_client(originator=demo_sales, name=f"Extra {n}"), demo_sales)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    browser_login(page, "sales", "demo")
+    page.goto("/calls/")
+
+    in_first_screen = page.evaluate(
+        "Array.from(document.querySelectorAll('[data-call-row]'))"
+        ".filter(row => row.getBoundingClientRect().bottom <= innerHeight).length"
     )
-    expect(row.locator("details[open]")).to_have_count(0)
+    assert in_first_screen >= 12
+
+
+def test_on_a_phone_one_tap_calls_and_one_records_without_scrolling_sideways(page, sales):
+    olga = make_client(originator=sales, name="Olga Sokolova", phones=["+7 912 345-67-89"])
+    touchpoint = due_call(olga, sales)
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, "sasha")
+    page.goto("/calls/")
+
+    row = page.locator(f"#call-{touchpoint.pk}")
+    expect(row.get_by_role("link", name="Call +7 912 345-67-89")).to_have_attribute(
+        "href", "tel:+79123456789"
+    )
+    row.get_by_text("Record", exact=True).click()
+    row.get_by_label("No answer", exact=True).check()
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    row.get_by_role("button", name="Save the call").click()
+    expect(row).to_contain_text("no answer")
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    page.get_by_text("Menu", exact=True).click()
+    expect(menu(page).get_by_role("link", name="Calls")).to_be_visible()
 
 
 def test_it_completes_a_call_with_the_keyboard_only(page, sales):
@@ -154,14 +243,15 @@ def test_it_completes_a_call_with_the_keyboard_only(page, sales):
     expect(date_input).to_have_value(day.isoformat())
     page.keyboard.press("Enter")
 
-    expect(row).to_have_count(0)
+    expect(row).to_have_class(re.compile("call-done"))
     expect(page.locator(f"#call-{second.pk}")).to_be_focused()  # on to the next call
     first.refresh_from_db()
     assert (first.status, first.outcome) == ("done", "reached")
 
     # Escape closes a form the keys opened; "s" opens the reschedule form.
     page.keyboard.press("s")
-    expect(page.locator(f"#call-{second.pk}").get_by_label("Move to")).to_be_focused()
+    # The reason first: a call is not moved without one.
+    expect(page.locator(f"#call-{second.pk}").get_by_label("Why:", exact=True)).to_be_focused()
     page.keyboard.press("Escape")
     expect(page.locator(f"#call-{second.pk} details[open]")).to_have_count(0)
     expect(page.locator(f"#call-{second.pk}")).to_be_focused()
@@ -260,7 +350,7 @@ def test_without_javascript_an_opened_row_leads_to_the_calls_own_page(browser, l
         browser_login(page, "sasha")
         page.goto("/calls/?section=today")
         row = page.locator(f"#call-{touchpoint.pk}")
-        row.get_by_text("Record the call").click()
+        row.get_by_text("Record", exact=True).click()
         row.get_by_role("link", name="Open on its own page").click()
 
         expect(page.get_by_role("heading", name="Call: Olga Sokolova")).to_be_visible()
@@ -268,7 +358,7 @@ def test_without_javascript_an_opened_row_leads_to_the_calls_own_page(browser, l
         page.get_by_role("button", name="Save the call").click()
 
         expect(page).to_have_url(re.compile(r"/calls/\?section=today$"))
-        expect(page.locator(".messages")).to_contain_text("Olga Sokolova: no answer.")
+        expect(page.locator(".messages")).to_contain_text("Olga Sokolova: no answer · retry at")
         touchpoint.refresh_from_db()
         assert touchpoint.attempts == 1
     finally:

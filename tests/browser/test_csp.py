@@ -66,8 +66,14 @@ def test_the_call_list_and_its_htmx_forms_run_under_the_policy(watched, sales, t
     page.goto("/calls/")
     row = page.locator(f"#call-{call.pk}")
     # The row's forms are not in the page: opening it fetches them with htmx.
-    row.get_by_text("Record the call").click()
+    row.get_by_text("Record", exact=True).click()
     expect(row.get_by_label("Reached", exact=True)).to_be_visible()
+    assert_clean(page, complaints)
+    # Handled: the row collapses with its Undo, which puts it back, still under the policy.
+    row.get_by_label("No answer", exact=True).check()
+    row.get_by_role("button", name="Save the call").click()
+    row.get_by_role("button", name="Undo").click()
+    expect(row).to_have_attribute("data-call-row", "")
     assert_clean(page, complaints)
 
 

@@ -159,7 +159,10 @@ def test_the_client_card_and_timeline_show_the_payload_as_text(client, sales, ho
 
 
 def test_the_call_list_row_shows_the_payload_as_text(client, sales, hostile):
-    assert_escaped(page(client, sales, reverse("touchpoints:calls")), "nm", "ds", "cl")
+    assert_escaped(page(client, sales, reverse("touchpoints:calls")), "nm", "cl")
+    # The order's items show when the row is opened, with the client's context.
+    opened = reverse("touchpoints:call_forms", args=[hostile["call"].pk])
+    assert_escaped(page(client, sales, opened), "ds")
 
 
 def test_the_call_page_shows_the_payload_as_text(client, sales, hostile):

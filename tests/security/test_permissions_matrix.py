@@ -212,6 +212,7 @@ MATRIX: dict[str, Row] = {
     "touchpoints:log_inbound": Row("POST", FOREIGN, CLIENT),
     "touchpoints:log_note": Row("POST", FOREIGN, CLIENT),
     "touchpoints:log_task": Row("POST", FOREIGN, CLIENT),
+    "touchpoints:call_undo": Row("POST", FOREIGN, CALL),
     "touchpoints:card_reschedule": Row("POST", FOREIGN, ON_CARD),
     "touchpoints:card_skip": Row("POST", FOREIGN, ON_CARD),
     "reports:dashboard": Row("GET", DIRECTORS),

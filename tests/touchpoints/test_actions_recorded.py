@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from clients.models import Client
 from clients.services import client_erase
 from tests.clients.factories import make_client
-from touchpoints import calls, services, timeline
+from touchpoints import calendar, calls, services, timeline
 from touchpoints.calls import CallReport
 from touchpoints.models import CallAttempt, Touchpoint, TouchpointChange, TouchpointStatus
 
@@ -73,11 +73,13 @@ def api_as(user: User) -> APIClient:
 
 
 def complete_on_call_page(client, touchpoint: Touchpoint, user: User) -> None:
-    next_day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    next_day = timezone.localdate() + dt.timedelta(days=30)
+    while not calendar.is_working_day(next_day):  # the form refuses days off
+        next_day += dt.timedelta(days=1)
     client.force_login(user)
     client.post(
         f"/calls/{touchpoint.pk}/complete/",
-        {"outcome": "reached", "next_contact_on": next_day, "note": "Happy"},
+        {"outcome": "reached", "next_contact_on": next_day.isoformat(), "note": "Happy"},
     )
 
 

@@ -302,7 +302,8 @@ def test_the_list_puts_the_longest_overdue_first_then_bigger_purchases_then_stag
     def names(section):
         return [t.client.name for t in selectors.call_list(account, now=NOW, section=section)]
 
-    assert names("today") == ["Small", "Big", "Small", "Lead"]
+    # One row per client: Small's overdue call leads its row, today's rides along.
+    assert names("today") == ["Small", "Big", "Lead"]
     assert names("week") == ["Lead"]
     assert names("next_week") == ["Big"]
     overdue = selectors.call_list(account, now=NOW, filters=selectors.CallListFilters(overdue=True))
@@ -318,8 +319,9 @@ def test_urgent_calls_come_first_and_the_last_contact_is_shown(customer, account
 
     rows = list(selectors.call_list(account, now=NOW))
 
-    assert rows[0].is_urgent
-    assert (rows[0].last_outcome, rows[1].last_outcome) == ("busy", "busy")
+    # One row for the client, led by the urgent call (the busy one waits for its retry).
+    assert len(rows) == 1 and rows[0].is_urgent
+    assert rows[0].last_outcome == "busy"
 
 
 def test_counters_and_progress(customer, account):

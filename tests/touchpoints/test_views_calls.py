@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+import time_machine
 from django.core import mail
 
 from clients.models import Client, ClientPhone, Refusal
@@ -41,7 +42,7 @@ def call(client, assignee, due=NOW - dt.timedelta(hours=1), **fields) -> Touchpo
 
 
 def row_ids(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r'<li class="card call-row[^"]*" id="call-(\d+)"', html)]
+    return [int(pk) for pk in re.findall(r'<li class="call-row[^"]*" id="call-(\d+)"', html)]
 
 
 # --- the list ----------------------------------------------------------------------------
@@ -65,10 +66,10 @@ def test_it_lists_todays_calls_overdue_first_with_what_the_caller_needs(client, 
     assert 'href="tel:+79123456789"' in page
     assert f'href="/clients/{pavel.pk}/"' in page
     assert "First use" in page and "Ask about the legs" in page
-    assert "Corner sofa" in page and str(order) in page
-    assert "Last contact:" in page and "No answer" in page and "Voicemail" in page
+    assert "25,000\xa0₽" in page  # the order's amount, grouped, with its currency
+    assert "Last contact" in page and "No answer" in page and "Voicemail" in page
     assert "11:00" in page and "good time to call" in page  # the client's local time
-    assert "overdue" in page
+    assert "2 days late" in page
 
 
 def test_it_marks_urgent_calls_and_a_client_far_away_at_night(client, sales):
@@ -93,7 +94,7 @@ def test_it_marks_every_call_of_a_client_in_recovery(client, sales, account, pav
 
     page = client.get("/calls/").content.decode()
 
-    rows = dict(zip(row_ids(page), re.split(r'<li class="card call-row', page)[1:], strict=True))
+    rows = dict(zip(row_ids(page), re.split(r'<li class="call-row', page)[1:], strict=True))
     assert "in recovery" in rows[routine.pk]
     assert [pk for pk, html in rows.items() if "in recovery" in html] == [routine.pk]
 
@@ -128,7 +129,8 @@ def test_it_filters_and_keeps_the_section(client, sales, pavel, only_our_cadence
     assert rows(stage="visitor") == [visitor.pk]
     assert rows(channel="email") == [message.pk]
     assert rows(cadence="test") == [from_cadence.pk]
-    assert set(rows(channel="nonsense")) == {from_cadence.pk, overdue.pk, visitor.pk, message.pk}
+    # One row per client, led by the client's first call.
+    assert set(rows(channel="nonsense")) == {overdue.pk, visitor.pk}
     page = client.get("/calls/", {"section": "week", "stage": "buyer"}).content.decode()
     assert '<input type="hidden" name="section" value="week">' in page
     assert "No call matches these filters." in page
@@ -178,9 +180,12 @@ def test_it_says_what_to_do_when_nothing_is_due(client, sales):
 
 
 def test_it_pages_without_counting(client, sales, pavel, django_assert_num_queries):
+    clients = Client.objects.bulk_create(
+        Client(name=f"Paged {n}", originator=sales) for n in range(CALL_PAGE_SIZE + 1)
+    )
     Touchpoint.objects.bulk_create(
-        Touchpoint(client=pavel, anchor_key=f"b:{n}", due_at=NOW, channel="call", assignee=sales)
-        for n in range(CALL_PAGE_SIZE + 1)
+        Touchpoint(client=c, anchor_key=f"b:{n}", due_at=NOW, channel="call", assignee=sales)
+        for n, c in enumerate(clients)
     )
     client.force_login(sales)
 
@@ -233,27 +238,24 @@ def test_a_rows_forms_come_with_the_one_asked_for_open(client, sales, pavel):
     assert 'name="next" value="/calls/"' in evil and "evil" not in evil
 
 
-def test_a_rows_forms_take_a_fixed_number_of_queries(client, sales):
-    olga = make_client(originator=sales, name="Olga")
-    touchpoint = call(olga, sales)  # a plain call: no phone, no order, no attempts
+def test_a_rows_forms_take_a_fixed_number_of_queries(client, sales, pavel):
+    touchpoint = call(pavel, sales, talking_points="Ask", order=pavel.orders.get())
     client.force_login(sales)
     client.get(f"/calls/{touchpoint.pk}/forms/")  # the session settles on the first request
 
     def make_busy(attempts: int) -> None:
-        ClientPhone.objects.create(client=olga, number="+79123456789", is_primary=True)
-        order = make_order(olga, amount="25000.00", description="Corner sofa", by=sales)
-        Touchpoint.objects.filter(pk=touchpoint.pk).update(talking_points="Ask", order=order)
         CallAttempt.objects.bulk_create(
-            CallAttempt(touchpoint=touchpoint, client=olga, outcome="busy", at=NOW)
+            CallAttempt(touchpoint=touchpoint, client=pavel, outcome="busy", at=NOW)
             for _ in range(attempts)
         )
 
     def forms() -> int:
         return client.get(f"/calls/{touchpoint.pk}/forms/", **HTMX).status_code
 
-    flat = assert_queries_flat(make_busy, forms, n=0, many=5)
+    flat = assert_queries_flat(make_busy, forms, n=1, many=5)
 
-    assert flat.queries == 4  # session, user, roles, the call
+    # session, user, roles, the call, its companions, contacts, orders, survey answer, cases
+    assert flat.queries == 9
     assert flat.few == flat.many == 200
 
 
@@ -268,35 +270,47 @@ def test_the_forms_of_a_call_closed_meanwhile_say_so(client, sales, pavel):
 
 
 def rows_adder(sales) -> Callable[[int], None]:
-    """Adds rows spread over ten clients with phones, orders and past calls (on the first ten
-    rows): everything a row shows."""
-    clients = Client.objects.bulk_create(
-        Client(name=f"Bulk {n}", originator=sales, stage="buyer") for n in range(10)
-    )
-    ClientPhone.objects.bulk_create(
-        ClientPhone(client=c, number=f"+7912000{n:04d}", is_primary=True)
-        for n, c in enumerate(clients)
-    )
-    orders = [make_order(c, amount="100.00") for c in clients]
+    """Adds rows, a client each, with phones, orders and past calls; the first ten clients
+    have a second call (one row with both): everything a row shows."""
     made = 0
 
     def add(count: int) -> None:
         nonlocal made
-        touchpoints = Touchpoint.objects.bulk_create(
+        numbers = range(made, made + count)
+        clients = Client.objects.bulk_create(
+            Client(name=f"Bulk {n}", originator=sales, stage="buyer") for n in numbers
+        )
+        ClientPhone.objects.bulk_create(
+            ClientPhone(client=c, number=f"+7912000{n:04d}", is_primary=True)
+            for n, c in zip(numbers, clients, strict=True)
+        )
+        orders = [make_order(c, amount="100.00") for c in clients[: max(10 - made, 0)]]
+        first = [
             Touchpoint(
-                client=clients[n % 10],
-                order=orders[n % 10],
+                client=c,
                 anchor_key=f"bulk:{n}",
                 due_at=NOW - dt.timedelta(minutes=n),
                 channel="call",
                 assignee=sales,
                 purpose="Bulk",
             )
-            for n in range(made, made + count)
-        )
+            for n, c in zip(numbers, clients, strict=True)
+        ]
+        second = [
+            Touchpoint(
+                client=o.client,
+                order=o,
+                anchor_key=f"bulk:second:{o.pk}",
+                due_at=NOW - dt.timedelta(hours=1),
+                channel="call",
+                assignee=sales,
+                purpose="Bulk",
+            )
+            for o in orders
+        ]
+        Touchpoint.objects.bulk_create(first + second)
         CallAttempt.objects.bulk_create(
-            CallAttempt(touchpoint=t, client=t.client, outcome="busy", at=NOW)
-            for t in touchpoints[: max(10 - made, 0)]
+            CallAttempt(touchpoint=t, client=t.client, outcome="busy", at=NOW) for t in second
         )
         made += count
 
@@ -436,12 +450,12 @@ def test_a_reached_call_plans_the_next_contact_and_leaves_the_list(client, sales
     following = Touchpoint.objects.get(anchor_key__startswith="next:")
     assert following.due_at.astimezone(MSK).date() == dt.date(2026, 11, 26)
     page = client.get("/calls/").content.decode()
-    assert "Pavel: reached. The next contact is planned for" in page
+    assert "Pavel: reached · next contact Thu 26 Nov" in page
     assert touchpoint.pk not in row_ids(page)
     assert row_ids(client.get("/calls/?section=week").content.decode()) == [following.pk]
 
 
-def test_htmx_gets_an_empty_row_and_fresh_counters(client, sales, pavel):
+def test_htmx_gets_the_row_collapsed_with_undo_and_fresh_counters(client, sales, pavel):
     touchpoint = call(pavel, sales)
     client.force_login(sales)
 
@@ -453,14 +467,17 @@ def test_htmx_gets_an_empty_row_and_fresh_counters(client, sales, pavel):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'id="call-{touchpoint.pk}"' not in html
+    assert f'<li class="call-row call-done" id="call-{touchpoint.pk}">' in html
+    assert "data-call-row" not in html  # no longer a row of the queue
+    assert 'name="token"' in html and ">Undo</button>" in html
     assert '<section id="call-counters"' in html and 'hx-swap-oob="true"' in html
     assert '<progress id="call-progress" max="1" value="1">100%</progress>' in html
     assert "Everything for today is done." in html
-    assert "Pavel: reached. No further contact is planned." in html
+    assert "Pavel: reached · no further contact" in html
+    assert touchpoint.pk not in row_ids(client.get("/calls/").content.decode())
 
 
-def test_no_answer_is_retried_later_and_the_row_says_attempt_2(client, sales, pavel, settings):
+def test_no_answer_is_retried_later_and_leaves_the_list_until_then(client, sales, pavel, settings):
     settings.CALL_RETRY_HOURS = 2
     settings.CALL_MAX_ATTEMPTS = 3
     touchpoint = call(pavel, sales)
@@ -474,10 +491,13 @@ def test_no_answer_is_retried_later_and_the_row_says_attempt_2(client, sales, pa
     touchpoint.refresh_from_db()
     assert (touchpoint.status, touchpoint.attempts) == ("planned", 1)
     assert touchpoint.due_at == NOW + dt.timedelta(hours=2)
-    assert row_ids(html) == [touchpoint.pk]
-    assert "attempt 2 of 3 (1 call so far)" in html and ">13:00</time>" in html
-    assert "data-call-lazy" in html and 'name="outcome"' not in html  # closed, as on the list
-    assert "Attempt 2 is planned for" in html
+    assert "Pavel: no answer · retry at 13:00 (attempt 2)" in html and "call-done" in html
+    assert row_ids(client.get("/calls/").content.decode()) == []  # back when it is due
+    with time_machine.travel(NOW + dt.timedelta(hours=2, minutes=1), tick=False):
+        client.force_login(sales)  # a session idle for two hours has ended
+        page = client.get("/calls/").content.decode()
+    assert row_ids(page) == [touchpoint.pk]
+    assert "attempt 2 of 3 (1 call so far)" in page
 
 
 def test_no_answer_without_javascript_redirects_to_the_list(client, sales, pavel):
@@ -488,8 +508,7 @@ def test_no_answer_without_javascript_redirects_to_the_list(client, sales, pavel
 
     assert response["Location"] == "/calls/"
     page = client.get("/calls/").content.decode()
-    assert "Pavel: busy. Attempt 2 is planned for" in page
-    assert "attempt 2 of" in page
+    assert "Pavel: busy · retry at" in page
 
 
 def test_the_client_asked_to_call_back(client, sales, pavel):
@@ -550,7 +569,7 @@ def test_a_complaint_plans_an_urgent_recovery_call_and_alerts_its_owner_and_the_
         account,
         "A leg is broken",
     )
-    assert "An urgent recovery call is planned" in response.content.decode()
+    assert "recovery call planned, the director is told" in response.content.decode()
     assert mail.outbox == []
     assert staff_mail_send_due().sent == 2
     assert sorted(message.to[0] for message in mail.outbox) == [
@@ -699,8 +718,8 @@ def test_it_reschedules_a_call_with_a_reason(client, sales, pavel):
     touchpoint.refresh_from_db()
     assert touchpoint.due_at == dt.datetime(2026, 11, 27, 12, tzinfo=MSK)
     assert touchpoint.note == "Moved: On holiday"
-    assert row_ids(html) == [touchpoint.pk] and "call-counters" in html
-    assert "Pavel: the call moves to" in html
+    assert "call-done" in html and "call-counters" in html
+    assert "Pavel: moved to Fri 27 Nov, 12:00" in html
 
 
 def test_rescheduling_needs_a_reason_and_a_future_time(client, sales, pavel):
@@ -730,3 +749,127 @@ def test_it_skips_a_call_with_a_reason(client, sales, pavel):
     assert response["Location"] == "/calls/"
     touchpoint.refresh_from_db()
     assert (touchpoint.status, touchpoint.note) == ("skipped", "Duplicate")
+
+
+# --- the queue: one row per client, why, sorting, Undo -------------------------------------
+
+
+def test_a_client_with_two_due_calls_is_one_row_naming_both(client, sales, pavel):
+    first = call(pavel, sales, purpose="First use", due=NOW - dt.timedelta(hours=2))
+    second = call(pavel, sales, purpose="Ask for a recommendation")
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    assert row_ids(page) == [first.pk]
+    assert "First use" in page and "+ Ask for a recommendation" in page
+    forms = client.get(f"/calls/{first.pk}/forms/", **HTMX).content.decode()
+    assert f'name="also" value="{second.pk}"' in forms and "checked" in forms
+
+    client.post(
+        f"/calls/{first.pk}/complete/",
+        {"outcome": "no_answer", "also": [second.pk], "next": "/calls/"},
+        **HTMX,
+    )
+    assert CallAttempt.objects.filter(touchpoint__in=[first, second]).count() == 2
+
+
+def test_another_clients_call_cannot_ride_along(client, sales, pavel):
+    first = call(pavel, sales)
+    stranger = call(make_client(originator=sales, name="Olga"), sales)
+    client.force_login(sales)
+
+    html = client.post(
+        f"/calls/{first.pk}/complete/", {"outcome": "no_answer", "also": [stranger.pk]}, **HTMX
+    ).content.decode()
+
+    assert "That call is no longer open for this client." in html
+    assert not CallAttempt.objects.exists()
+
+
+def test_a_call_back_at_a_fixed_time_comes_first_in_its_day(client, sales, pavel):
+    big = call(make_client(originator=sales, name="Big"), sales, due=NOW - dt.timedelta(hours=2))
+    asked = call(pavel, sales, due=NOW + dt.timedelta(hours=3))
+    CallAttempt.objects.create(
+        touchpoint=asked, client=pavel, outcome="call_back", callback_at=asked.due_at, at=NOW
+    )
+    Touchpoint.objects.filter(pk=asked.pk).update(attempts=1)
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    assert row_ids(page) == [asked.pk, big.pk]
+    assert "at the time asked" in page
+    assert row_ids(client.get("/calls/?sort=due").content.decode()) == [big.pk, asked.pk]
+
+
+def test_it_sorts_by_amount_and_by_stage(client, sales, pavel):
+    advocate = make_client(originator=sales, name="Small")
+    Client.objects.filter(pk=advocate.pk).update(stage="advocate")
+    small = call(advocate, sales)
+    big = call(pavel, sales)
+    client.force_login(sales)
+
+    assert row_ids(client.get("/calls/?sort=amount").content.decode()) == [big.pk, small.pk]
+    assert row_ids(client.get("/calls/?sort=stage").content.decode()) == [small.pk, big.pk]
+    assert row_ids(client.get("/calls/?sort=nonsense").content.decode())  # ignored
+
+
+def test_urgent_and_in_recovery_say_why(client, sales, pavel):
+    from touchpoints.calls import recovery_plan
+
+    attempt = CallAttempt.objects.create(
+        touchpoint=call(pavel, sales, status="done"), client=pavel, outcome="reached", at=NOW
+    )
+    recovery = recovery_plan(client=pavel, reason="A leg is broken", by=sales, source=attempt)
+    Touchpoint.objects.filter(pk=recovery.pk).update(assignee=sales)
+    client.force_login(sales)
+
+    page = client.get("/calls/").content.decode()
+
+    assert row_ids(page) == [recovery.pk]
+    assert "<strong>complaint:</strong> A leg is broken" in page
+    assert f'href="/clients/{pavel.pk}/" title="A leg is broken"' in page
+
+
+def test_undo_puts_the_row_back(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+    html = client.post(
+        f"/calls/{touchpoint.pk}/complete/", {"outcome": "no_answer", "next": "/calls/"}, **HTMX
+    ).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+    html = client.post(
+        f"/calls/{touchpoint.pk}/undo/", {"token": token, "next": "/calls/"}, **HTMX
+    ).content.decode()
+
+    assert row_ids(html) == [touchpoint.pk] and "call-counters" in html
+    touchpoint.refresh_from_db()
+    assert (touchpoint.attempts, touchpoint.due_at) == (0, NOW - dt.timedelta(hours=1))
+    again = client.post(f"/calls/{touchpoint.pk}/undo/", {"token": token}, **HTMX)
+    assert "This action is undone already." in again.content.decode()
+
+
+def test_another_managers_undo_is_not_found(client, sales, other_sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+    html = client.post(
+        f"/calls/{touchpoint.pk}/skip/", {"reason": "Away", "next": "/calls/"}, **HTMX
+    ).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    client.force_login(other_sales)
+
+    assert client.post(f"/calls/{touchpoint.pk}/undo/", {"token": token}).status_code == 404
+
+
+def test_the_reached_form_has_quick_picks_and_the_rest_one_click_away(client, sales, pavel):
+    touchpoint = call(pavel, sales)
+    client.force_login(sales)
+
+    html = client.get(f"/calls/{touchpoint.pk}/forms/", **HTMX).content.decode()
+
+    assert 'data-pick-date="2026-12-01"' in html  # +1 week, a Tuesday
+    assert "<summary>Upsell, cross-sell, referral, complaint</summary>" in html
+    assert 'name="preset" value="next_week"' in html
+    assert "Corner sofa" in html  # the client's orders under the opened row

@@ -112,7 +112,7 @@ def test_a_bad_inbound_call_names_the_field(client, account, irina):
 
     response = client.post(
         log_url("log_inbound", irina),
-        {"inbound-outcome": "reached", "inbound-next_contact_on": "2001-01-01"},
+        {"inbound-outcome": "reached", "inbound-next_contact_on": "2001-02-01"},  # a Thursday
     )
 
     assert response.status_code == 400
