@@ -50,6 +50,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     POST = "post", _("Post")
+    TELEGRAM = "telegram", _("Telegram")
 
 
 class AuditReason(models.TextChoices):
@@ -221,6 +222,7 @@ class Consent(models.Model):
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
         IMPORT = "import", _("Import")
         ERASURE = "erasure", _("Personal data erased")
+        TELEGRAM = "telegram", _("Telegram bot")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)

@@ -34,6 +34,7 @@ from .models import (
     Anchor,
     Cadence,
     CadenceStep,
+    MESSAGE_CHANNELS,
     MessageTemplate,
     Performer,
     SendRecord,
@@ -325,7 +326,7 @@ class CadenceStepForm(forms.ModelForm):
             self.add_error("anchor_stage", _("Choose the stage the step waits for."))
         if performer == Performer.SYSTEM and channel == Channel.CALL:
             self.add_error("performer", _("The system cannot make calls; choose a person."))
-        automatic = performer == Performer.SYSTEM and channel in (Channel.EMAIL, Channel.SMS)
+        automatic = performer == Performer.SYSTEM and channel in MESSAGE_CHANNELS
         slug = cleaned.get("template_slug")
         if automatic and not slug:
             self.add_error("template_slug", _("A message the system sends needs a template."))

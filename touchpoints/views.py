@@ -37,7 +37,7 @@ from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import DIRECTOR, ROLES, has_role, user_roles
 from followup_crm.security import letter_styles
 
-from . import calendar, calls, selectors, services
+from . import calendar, calls, row_extras, selectors, services
 from .forms import (
     CallListFilterForm,
     CallReportForm,
@@ -333,6 +333,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
     prepared = _Rows(now=now, next_url=next_url)
     for row in page.rows:
         prepared.prepare(row)
+    row_extras.attach(page.rows, request.user)
     context = {
         "form": form,
         "owner": owner,
@@ -376,10 +377,13 @@ CALL_FORMS = ("complete", "reschedule", "skip")
 @require_GET
 def call_forms(request: HttpRequest, pk: int) -> HttpResponse:
     """A list row's action forms, fetched with htmx when the row is opened and swapped in for
-    its closed placeholders; ?open= says which form to draw open. Without JavaScript the row
-    links to the call's own page instead."""
+    its closed placeholders; ?open= says which form to draw open, ?outcome= what is chosen in
+    the report. Without JavaScript the row links to the call's own page instead."""
     row = _call_or_404_bare(request, pk)
-    _attach_forms(row)
+    # ?outcome=reached: the form opens with it chosen (a call the PBX says was answered).
+    outcome = request.GET.get("outcome")
+    initial = {"outcome": outcome} if outcome in CallOutcome.values else None
+    _attach_forms(row, complete_form=CallReportForm(initial=initial, auto_id=f"call-{row.pk}-%s"))
     wanted = request.GET.get("open")
     row.open_form = wanted if wanted in CALL_FORMS else "complete"
     context = {
@@ -399,6 +403,7 @@ def _render_call_page(
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     prepared = _Rows(now=now, next_url=next_url)
     prepared.prepare(row, with_forms=True, **forms)
+    row_extras.attach([row], request.user)
     row.open_form = row.open_form or (open_form if row.status == TouchpointStatus.PLANNED else "")
     owner = row.assignee or request.user
     upcoming = selectors.call_list(owner, now=now, section="today").exclude(pk=row.pk)
@@ -423,6 +428,8 @@ def _call_done(request: HttpRequest, touchpoint: Touchpoint) -> HttpResponse:
     still_open = Touchpoint.objects.filter(pk=touchpoint.pk, status=TouchpointStatus.PLANNED)
     row = selectors.call_rows(still_open).first()
     prepared = _Rows(now=now, next_url=next_url)
+    if row:
+        row_extras.attach([row], request.user)
     context = {
         "row": prepared.prepare(row) if row else None,
         "counters": selectors.call_counters(touchpoint.assignee or request.user, now=now),
@@ -441,6 +448,7 @@ def _call_failed(request: HttpRequest, row: Touchpoint, **forms: Any) -> HttpRes
         return _render_call_page(request, row, **forms)
     next_url = _safe_next(request, request.POST.get("next"))
     prepared = _Rows(now=timezone.now(), next_url=next_url)
+    row_extras.attach([row], request.user)
     context = {
         # Drawn with its forms, the failed one open: not to be loaded again.
         "row": prepared.prepare(row, **forms),
