@@ -140,6 +140,9 @@ class TelegramInvite(models.Model):
         verbose_name = _("Telegram invitation")
         verbose_name_plural = _("Telegram invitations")
 
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.created_at:%Y-%m-%d}"
+
 
 class TelegramChat(models.Model):
     """The client's chat with the bot; messages go there while it is active."""

@@ -8,6 +8,7 @@ by it). The README lists the requests and the fields each backend relies on.
 """
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -77,10 +78,8 @@ def _urlopen(request: urllib.request.Request) -> dict:
             return json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         detail = ""
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             detail = str(json.loads(exc.read() or b"{}").get("message", ""))
-        except ValueError:
-            pass
         raise PbxError(
             _("The PBX refused the call (HTTP %(code)s). %(detail)s")
             % {"code": exc.code, "detail": detail}
@@ -279,9 +278,7 @@ class ZadarmaBackend(BaseBackend):
                 "from_number": _form_value(request, "caller_id"),
                 "to_number": _form_value(request, "called_did"),
             }
-        kind = {"NOTIFY_ANSWER": ANSWER, "NOTIFY_END": END, "NOTIFY_OUT_END": END}.get(
-            event, START
-        )
+        kind = {"NOTIFY_ANSWER": ANSWER, "NOTIFY_END": END, "NOTIFY_OUT_END": END}.get(event, START)
         duration = int(_form_value(request, "duration") or 0) if kind == END else 0
         disposition = ""
         if kind == END:

@@ -5,12 +5,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
 from clients.card import card_facts
-from clients.models import Client, ClientPhone
+from clients.models import Client
 from clients.selectors import client_visibility_q
 from touchpoints.models import Touchpoint
 
@@ -104,9 +103,7 @@ def notices_for(user: AbstractBaseUser) -> list[dict[str, Any]]:
     visible = client_visibility_q(user, prefix="client__")
     if visible is not None:
         calls = calls.filter(visible)
-    calls = calls.select_related("client").prefetch_related(
-        Prefetch("client__phones", queryset=ClientPhone.objects.order_by("-is_primary", "id"))
-    )
+    calls = calls.select_related("client")
     return [
         {
             "call": call,

@@ -69,7 +69,10 @@ def _merge(call: PhoneCall, event: pbx.CallEvent) -> list[str]:
     fill("from_number", event.from_number)
     fill("to_number", event.to_number)
     fill("extension", event.extension)
-    fill("started_at", event.started_at or (event.at if event.kind == pbx.START else None))
+    if event.kind == pbx.START:
+        fill("started_at", event.started_at or event.at or timezone.now())
+    else:
+        fill("started_at", event.started_at)
     if event.kind == pbx.ANSWER:
         fill("answered_at", event.at or timezone.now())
     if event.kind == pbx.END:
@@ -159,7 +162,7 @@ def phone_call_handle_end(*, call: PhoneCall) -> PhoneCall:
     return call
 
 
-def call_place(*, user: AbstractBaseUser, client: Client, number: str) -> str:
+def call_place(*, user: AbstractBaseUser, number: str) -> str:
     """Ring the manager's extension, then the client: the PBX's callback. Raises PbxError
     with a message for the manager."""
     extension = Extension.objects.filter(user=user).values_list("extension", flat=True).first()

@@ -143,7 +143,12 @@ def chat_bind(*, chat_id: int, token: str, username: str = "") -> Client | None:
     TelegramChat.objects.filter(chat_id=chat_id).exclude(client=client).delete()
     TelegramChat.objects.update_or_create(
         client=client,
-        defaults={"chat_id": chat_id, "username": username[:100], "bound_at": now, "stopped_at": None},
+        defaults={
+            "chat_id": chat_id,
+            "username": username[:100],
+            "bound_at": now,
+            "stopped_at": None,
+        },
     )
     consent_record(
         client=client,

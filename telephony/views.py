@@ -40,7 +40,7 @@ def call(request: HttpRequest, client_id: int) -> HttpResponse:
     number = phone.number.as_e164 if phone is not None else ""
     context = {"client": client, "number": number, "error": ""}
     try:
-        services.call_place(user=request.user, client=client, number=number)
+        services.call_place(user=request.user, number=number)
     except pbx.PbxError as exc:
         context["error"] = str(exc)
     return render(request, "telephony/call_result.html", context)

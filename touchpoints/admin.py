@@ -31,10 +31,10 @@ from followup_crm.security import letter_styles
 
 from . import messaging, sms
 from .models import (
+    MESSAGE_CHANNELS,
     Anchor,
     Cadence,
     CadenceStep,
-    MESSAGE_CHANNELS,
     MessageTemplate,
     Performer,
     SendRecord,

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Channel, Client, Order, Stage
 from followup_crm.validators import no_control_characters
 
-
 # The channels the system sends messages in by itself.
 MESSAGE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.TELEGRAM)
 
