@@ -53,6 +53,11 @@ class Channel(models.TextChoices):
     TELEGRAM = "telegram", _("Telegram")
 
 
+# The channels a list of clients carries consents for (export and import): a Telegram consent
+# comes only with a chat the client binds to the bot, so a file can neither give nor carry it.
+LISTED_CONSENT_CHANNELS = tuple(c for c in Channel.values if c != Channel.TELEGRAM)
+
+
 class AuditReason(models.TextChoices):
     """Why a history record of a client was written, when it is not an edit: the reason is
     kept in simple-history's change reason (see clients.services)."""

@@ -171,19 +171,3 @@ def call_place(*, user: AbstractBaseUser, number: str) -> str:
     if not number:
         raise pbx.PbxError(_("The client has no phone number."))
     return pbx.get_backend().callback(extension=extension, number=number)
-
-
-def extension_set(*, user: AbstractBaseUser, extension: str) -> Extension | None:
-    """Give the user an extension, change it, or (an empty one) take it away."""
-    extension = extension.strip()
-    if not extension:
-        Extension.objects.filter(user=user).delete()
-        return None
-    if not extension.isdigit() or len(extension) > 20:
-        raise ValidationError({"extension": [_("An extension is a number of up to 20 digits.")]})
-    if Extension.objects.filter(extension=extension).exclude(user=user).exists():
-        raise ValidationError({"extension": [_("This extension belongs to someone else.")]})
-    record, _created = Extension.objects.update_or_create(
-        user=user, defaults={"extension": extension}
-    )
-    return record
