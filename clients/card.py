@@ -8,7 +8,9 @@ client and returns a dict with any of these keys:
   and `overdue`;
 - `last_score`: the client's newest satisfaction score, a dict with `score`, `source` (a label:
   survey, call …) and `at`;
-- `issues`: a list of short texts, each an open problem (an urgent call, an open service case).
+- `issues`: a list of short texts, each an open problem (an urgent call, an open service case);
+- `actions`: a list of dicts with `template`, each drawn in the card's head with the dict as
+  `item` (telephony's "Call" button).
 
 A source must cost a fixed number of queries whatever the client's history.
 """
@@ -28,10 +30,12 @@ def register(source: CardFactsSource) -> CardFactsSource:
 
 
 def card_facts(client: Any) -> dict[str, Any]:
-    """What the registered sources say about the client; `issues` from all of them together."""
-    facts: dict[str, Any] = {"next_contact": None, "last_score": None, "issues": []}
+    """What the registered sources say about the client; `issues` and `actions` from all of
+    them together."""
+    facts: dict[str, Any] = {"next_contact": None, "last_score": None, "issues": [], "actions": []}
     for source in _sources:
         found = dict(source(client))
         facts["issues"].extend(found.pop("issues", []))
+        facts["actions"].extend(found.pop("actions", []))
         facts.update(found)
     return facts

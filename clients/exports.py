@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .imports import FORMULA_TRIGGERS
-from .models import Channel, Client, ClientPhone, Consent
+from .models import LISTED_CONSENT_CHANNELS, Client, ClientPhone, Consent
 from .selectors import person_name
 
 EXPORT_COLUMNS = (
@@ -42,7 +42,7 @@ EXPORT_COLUMNS = (
     "originator",
     "account_manager",
     "notes",
-    *(f"consent_{channel}" for channel in Channel.values),
+    *(f"consent_{channel}" for channel in LISTED_CONSENT_CHANNELS),
     "stage",
     "created_at",
 )
@@ -66,7 +66,7 @@ def clients_for_export(clients: QuerySet[Client]) -> QuerySet[Client]:
             .order_by("-at", "-id")
             .values("granted")[:1]
         )
-        for channel in Channel.values
+        for channel in LISTED_CONSENT_CHANNELS
     }
     return (
         clients.select_related("originator", "account_manager")
@@ -99,7 +99,7 @@ def client_row(client: Client) -> list[Any]:
         client.originator.get_username() if client.originator else "",
         client.account_manager.get_username() if client.account_manager else "",
         client.notes,
-        *(_flag(getattr(client, f"consent_{channel}")) for channel in Channel.values),
+        *(_flag(getattr(client, f"consent_{channel}")) for channel in LISTED_CONSENT_CHANNELS),
         client.stage,
         # Spreadsheets know no time zones: the company's local time.
         timezone.localtime(client.created_at).replace(tzinfo=None, microsecond=0),

@@ -50,6 +50,12 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     POST = "post", _("Post")
+    TELEGRAM = "telegram", _("Telegram")
+
+
+# The channels a list of clients carries consents for (export and import): a Telegram consent
+# comes only with a chat the client binds to the bot, so a file can neither give nor carry it.
+LISTED_CONSENT_CHANNELS = tuple(c for c in Channel.values if c != Channel.TELEGRAM)
 
 
 class AuditReason(models.TextChoices):
@@ -221,6 +227,7 @@ class Consent(models.Model):
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
         IMPORT = "import", _("Import")
         ERASURE = "erasure", _("Personal data erased")
+        TELEGRAM = "telegram", _("Telegram bot")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)

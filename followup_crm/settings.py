@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "surveys",
     "reports",
     "webhooks",
+    "telephony",
 ]
 
 MIDDLEWARE = [
@@ -307,6 +308,22 @@ SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT = int(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
 SMS_SENDER = os.environ.get("SMS_SENDER", "Followup")
 SMS_MAX_SEGMENTS = int(os.environ.get("SMS_MAX_SEGMENTS", "3"))
+
+# Telephony (see the README): the PBX backend (telephony.pbx.ConsoleBackend prints,
+# telephony.pbx.HttpBackend speaks a documented JSON, telephony.pbx.ZadarmaBackend Zadarma's API),
+# its address, key and secret (the secret also checks the signatures of its call events).
+TELEPHONY_BACKEND = os.environ.get("TELEPHONY_BACKEND", "telephony.pbx.ConsoleBackend")
+TELEPHONY_API_URL = os.environ.get("TELEPHONY_API_URL", "https://api.zadarma.com")
+TELEPHONY_API_KEY = os.environ.get("TELEPHONY_API_KEY", "")
+TELEPHONY_API_SECRET = os.environ.get("TELEPHONY_API_SECRET", "")
+TELEPHONY_TIMEOUT = int(os.environ.get("TELEPHONY_TIMEOUT", "10"))
+# Telegram: the bot's token and name, the Bot API's address, and the secret in the address of
+# the bot's webhook (/telephony/telegram/<secret>/). Messages go through TELEGRAM_BACKEND.
+TELEGRAM_BACKEND = os.environ.get("TELEGRAM_BACKEND", "telephony.telegram.BotApiBackend")
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_BOT_NAME = os.environ.get("TELEGRAM_BOT_NAME", "")
+TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
 
 # When touchpoints may happen: calls inside the company's working hours (its time zone, its
 # country's working days) and the client's daytime; messages only in the client's daytime.

@@ -51,4 +51,5 @@ urlpatterns = [
     path("", include("touchpoints.urls")),
     path("", include("reports.urls")),
     path("", include("surveys.urls")),
+    path("", include("telephony.urls")),
 ]

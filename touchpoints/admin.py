@@ -31,6 +31,7 @@ from followup_crm.security import letter_styles
 
 from . import messaging, sms
 from .models import (
+    MESSAGE_CHANNELS,
     Anchor,
     Cadence,
     CadenceStep,
@@ -333,7 +334,7 @@ class CadenceStepForm(forms.ModelForm):
             self.add_error(
                 "scope_window_days", _("Once per client needs a window of at least a day.")
             )
-        automatic = performer == Performer.SYSTEM and channel in (Channel.EMAIL, Channel.SMS)
+        automatic = performer == Performer.SYSTEM and channel in MESSAGE_CHANNELS
         slug = cleaned.get("template_slug")
         if automatic and not slug:
             self.add_error("template_slug", _("A message the system sends needs a template."))

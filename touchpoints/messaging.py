@@ -17,7 +17,8 @@ The variables (also in the template admin's help text and the README):
 - `director`: the director who signs letters (COMPANY_DIRECTOR_NAME, else the first director)
 - `company`: `name`, `phone`, `email`, `site`
 - `links`: `unsubscribe` (e-mail only: one click records the opt-out), `site`; `order` (the
-  order's page) and `survey` (the survey invitation) where they apply
+  order's page) and `survey` (the survey invitation) where they apply; `telegram` (a one-time
+  link that connects the client to the company's Telegram bot) when a bot is set up
 """
 
 import datetime as dt
@@ -32,6 +33,7 @@ from django.core import signing
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from clients.models import Channel, Client, Order
 from followup_crm import mail
@@ -60,6 +62,8 @@ class Message:
     text: str
     html: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    # The context's links (a Telegram message turns the survey's into score buttons).
+    links: dict[str, str] = field(default_factory=dict)
 
 
 def unsubscribe_token(client: Client, channel: str = Channel.EMAIL) -> str:
@@ -263,11 +267,21 @@ def render(touchpoint: Touchpoint, templates: Templates) -> Message:
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
+    elif touchpoint.channel == Channel.TELEGRAM:
+        message.recipient = telegram_backend().recipient(client)
+        message.links = dict(context["links"])
     else:
         # phones come prefetched, ordered primary first
         phones = list(client.phones.all())
         message.recipient = phones[0].number.as_e164 if phones else ""
     return message
+
+
+def telegram_backend() -> Any:
+    """The Telegram backend named by TELEGRAM_BACKEND (telephony's, loaded by its path:
+    touchpoints does not import the apps built on it). It has `recipient(client)`, the chat to
+    write to or "", and `send(message)`, the message id."""
+    return import_string(settings.TELEGRAM_BACKEND)()
 
 
 def send(message: Message) -> str:
@@ -280,6 +294,10 @@ def send(message: Message) -> str:
             raise TemporaryError(str(exc)) from exc
         except sms.PermanentError as exc:
             raise PermanentError(str(exc)) from exc
+    if message.channel == Channel.TELEGRAM:
+        # Raises TemporaryError (with `retry_after` when Telegram says how long to wait) or
+        # PermanentError itself.
+        return telegram_backend().send(message)
     # followup_crm.mail flattens line breaks in every header value and sorts the failures.
     return mail.email_send(
         to=message.recipient,

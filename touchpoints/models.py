@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Channel, Client, Order, Stage
 from followup_crm.validators import no_control_characters
 
+# The channels the system sends messages in by itself.
+MESSAGE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.TELEGRAM)
+
 
 class Cadence(models.Model):
     slug = models.SlugField(_("code"), max_length=50, unique=True)
@@ -171,7 +174,7 @@ class CadenceStep(models.Model):
 
     @property
     def is_automatic(self) -> bool:
-        return self.performer == Performer.SYSTEM and self.channel in (Channel.EMAIL, Channel.SMS)
+        return self.performer == Performer.SYSTEM and self.channel in MESSAGE_CHANNELS
 
 
 class TouchpointStatus(models.TextChoices):

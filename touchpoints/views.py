@@ -38,7 +38,7 @@ from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import DIRECTOR, ROLES, has_role, user_roles
 from followup_crm.security import letter_styles
 
-from . import calendar, call_context, calls, queue, selectors, services
+from . import calendar, call_context, calls, queue, row_extras, selectors, services
 from .call_context import CallReason
 from .forms import (
     RESCHEDULE_PRESETS,
@@ -403,6 +403,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
     )
     for row in page.rows:
         prepared.prepare(row)
+    row_extras.attach(page.rows, request.user)
     context = {
         "form": form,
         "owner": owner,
@@ -481,11 +482,14 @@ def _call_context(row: Touchpoint) -> dict[str, Any]:
 def call_forms(request: HttpRequest, pk: int) -> HttpResponse:
     """A list row's action forms and what is known about the client, fetched with htmx when
     the row is opened and swapped in for its closed placeholders; ?open= says which form to
-    draw open. Without JavaScript the row links to the call's own page instead."""
+    draw open, ?outcome= what is chosen in the report (a call the PBX says was answered).
+    Without JavaScript the row links to the call's own page instead."""
     calls_of_user = selectors.calls_workable_by(request.user).select_related("client")
     row = get_object_or_404(calls_of_user, pk=pk)
     row.companions = _companions(request, row)
-    _attach_forms(row)
+    outcome = request.GET.get("outcome")
+    initial = {"outcome": outcome} if outcome in CallOutcome.values else None
+    _attach_forms(row, complete_form=CallReportForm(initial=initial, auto_id=f"call-{row.pk}-%s"))
     wanted = request.GET.get("open")
     row.open_form = wanted if wanted in CALL_FORMS else "complete"
     context = {
@@ -507,6 +511,7 @@ def _render_call_page(
     prepared = _Rows(now=now, next_url=next_url)
     row.companions = _companions(request, row)
     prepared.prepare(row, with_forms=True, **forms)
+    row_extras.attach([row], request.user)
     row.open_form = row.open_form or (open_form if row.status == TouchpointStatus.PLANNED else "")
     owner = row.assignee or request.user
     upcoming = selectors.call_list(owner, now=now, section="today").exclude(pk=row.pk)
@@ -551,6 +556,7 @@ def _call_failed(request: HttpRequest, row: Touchpoint, **forms: Any) -> HttpRes
     next_url = _safe_next(request, request.POST.get("next"))
     prepared = _Rows(now=timezone.now(), next_url=next_url)
     row.companions = _companions(request, row)
+    row_extras.attach([row], request.user)
     context = {
         # Drawn with its forms, the failed one open: not to be loaded again.
         "row": prepared.prepare(row, **forms),

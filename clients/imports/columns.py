@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from ..models import Channel, ImportJob
+from ..models import LISTED_CONSENT_CHANNELS, ImportJob
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ ORDER_COLUMNS: tuple[Column, ...] = (
 )
 
 ORDER_CLIENT_COLUMNS = ("client", "client_id", "client_email", "client_phone")
-CONSENT_COLUMNS = {f"consent_{channel}": channel for channel in Channel.values}
+CONSENT_COLUMNS = {f"consent_{channel}": channel for channel in LISTED_CONSENT_CHANNELS}
 COLUMNS = {ImportJob.Kind.CLIENTS: CLIENT_COLUMNS, ImportJob.Kind.ORDERS: ORDER_COLUMNS}
 
 

@@ -97,6 +97,7 @@ def test_a_new_client_may_carry_the_consents_the_shop_collected(sales):
         "email": True,
         "sms": False,
         "post": False,
+        "telegram": False,
     }
     assert set(client.consents.values_list("recorded_by", flat=True)) == {sales.pk}
 

@@ -172,6 +172,7 @@ def test_consent_follows_the_newest_record(sales):
         "email": False,
         "sms": True,
         "post": False,
+        "telegram": False,
     }
 
 

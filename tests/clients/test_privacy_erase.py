@@ -206,7 +206,7 @@ def test_it_withdraws_every_consent_given(irina, director):
     services.client_erase(client=irina, by=director)
 
     assert services.consent_current(client=irina) == dict.fromkeys(
-        ("call", "email", "sms", "post"), False
+        ("call", "email", "sms", "post", "telegram"), False
     )
     withdrawals = Consent.objects.filter(client=irina, method=Consent.Method.ERASURE)
     assert sorted(withdrawals.values_list("channel", "granted", "recorded_by")) == [

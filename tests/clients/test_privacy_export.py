@@ -124,6 +124,7 @@ def test_it_holds_the_clients_details_orders_and_consents(client, irina, sales, 
         "email": True,
         "sms": False,
         "post": False,
+        "telegram": False,
     }
     assert data["consents"]["history"][0]["how"] == "web_form (Web form)"
     [order] = data["orders"]

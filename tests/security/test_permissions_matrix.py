@@ -223,6 +223,11 @@ MATRIX: dict[str, Row] = {
     "surveys:service_case_create": Row("GET POST", FOREIGN, query="client={client}"),
     "surveys:service_case": Row("GET", FOREIGN, {"pk": "{case}"}),
     "surveys:service_case_resolve": Row("POST", FOREIGN, {"pk": "{case}"}),
+    "telephony:call": Row("POST", FOREIGN, {"client_id": "{client}"}),
+    # Webhooks: the PBX's events need its signature, the bot's updates the secret address.
+    "telephony:pbx_hook": Row("GET POST", (403, 403, 403, 403, 403), {"backend": "console"}),
+    "telephony:telegram_hook": Row("POST", LINK, {"secret": MADE_UP_TOKEN}),
+    "telephony:notices": Row("GET", ANY_LOGIN),  # 286, "stop polling", without an extension
 }
 
 

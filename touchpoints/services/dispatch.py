@@ -161,11 +161,13 @@ def _deliver(touchpoint: Touchpoint, sweep: _Sweep, result: DispatchResult) -> N
         if touchpoint.attempts >= settings.SEND_MAX_ATTEMPTS:
             _fail(touchpoint, record, owner, str(exc), result)
             return
+        # A provider that says how long to wait (Telegram's retry_after) is waited for.
+        wait = dt.timedelta(seconds=getattr(exc, "retry_after", 0) or 0)
         _finish(
             touchpoint.pk,
             owner,
             status=TouchpointStatus.PLANNED,
-            due_at=now + _backoff(touchpoint.attempts),
+            due_at=now + max(_backoff(touchpoint.attempts), wait),
         )
         result.retried += 1
         return
