@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from .navigation import MENU, NavEntry
+from .navigation import MENU, NavCounters, NavEntry, nav_counters
 from .roles import ROLE_LABELS, user_roles
-from .selectors import NavCounters, nav_counters
 
 # The menu entries that show counters.
 COUNTED = frozenset({"touchpoints:calls", "clients:handoffs"})

@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     role yet is told so here."""
     roles = user_roles(request.user)
     if DIRECTOR in roles:
-        return redirect("touchpoints:team")
+        return redirect("reports:team")
     if roles:
         return redirect("touchpoints:calls")
     return render(request, "followup_crm/home.html")

@@ -369,3 +369,14 @@ def touchpoints_actable_by(
     if DIRECTOR in user_roles(user):
         return rows
     return rows.filter(Q(assignee=user) | Q(assignee__isnull=True, is_automatic=True))
+
+
+def calls_of_everyone() -> QuerySet[Touchpoint]:
+    """What a manager does on the phone: not sent by the system, not a card or letter. The
+    call list's own rows (touchpoints.selectors) are these, open and assigned."""
+    return Touchpoint.objects.filter(is_automatic=False).exclude(channel=Channel.POST)
+
+
+def open_calls() -> QuerySet[Touchpoint]:
+    """Calls still to make, whoever holds them: the rows of the call lists put together."""
+    return calls_of_everyone().filter(status=TouchpointStatus.PLANNED)

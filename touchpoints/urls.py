@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import card_views, log_views, team_views, views
+from . import card_views, log_views, views
 
 app_name = "touchpoints"
 
@@ -11,8 +11,6 @@ urlpatterns = [
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("calls/", views.call_list, name="calls"),
     path("calls/reassign/", views.reassign, name="reassign"),
-    path("calls/team/", team_views.team_board, name="team"),
-    path("calls/team/<int:user_pk>/<slug:figure>/", team_views.team_figure, name="team_figure"),
     path("calls/<int:pk>/", views.call_detail, name="call_detail"),
     path("calls/<int:pk>/forms/", views.call_forms, name="call_forms"),
     path("calls/<int:pk>/complete/", views.call_complete, name="call_complete"),

@@ -198,8 +198,8 @@ MATRIX: dict[str, Row] = {
     "touchpoints:unsubscribe": Row("GET POST", LINK, TOKEN),
     "touchpoints:calls": Row("GET", FOREIGN, query="manager={other_sales}"),  # Semyon's list
     "touchpoints:reassign": Row("GET POST", DIRECTORS),
-    "touchpoints:team": Row("GET", DIRECTORS),
-    "touchpoints:team_figure": Row(
+    "reports:team": Row("GET", DIRECTORS),
+    "reports:team_figure": Row(
         "GET POST", DIRECTORS, {"user_pk": "{other_sales}", "figure": "overdue"}
     ),
     "touchpoints:call_detail": Row("GET", FOREIGN, CALL),

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clients.selectors import person_name
 from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import DIRECTOR
+from touchpoints import calls, selectors
+from touchpoints.forms import TeamBulkForm
+from touchpoints.models import Touchpoint, TouchpointStatus
 
-from . import calls, selectors, team
-from .forms import TeamBulkForm
-from .models import Touchpoint, TouchpointStatus
+from . import team
 
 FIGURE_PAGE_SIZE = 50
 
@@ -35,7 +36,7 @@ def team_board(request: HttpRequest) -> HttpResponse:
         "figures": team.FIGURES,
         "on_time_period": team.on_time_period(now),
     }
-    return render(request, "touchpoints/team_board.html", context)
+    return render(request, "reports/team_board.html", context)
 
 
 @login_required
@@ -61,7 +62,7 @@ def team_figure(request: HttpRequest, user_pk: int, figure: str) -> HttpResponse
         "selectable": any(row.status == TouchpointStatus.PLANNED for row in page.rows),
         "on_time_period": team.on_time_period(now) if figure == "on_time" else None,
     }
-    return render(request, "touchpoints/team_figure.html", context)
+    return render(request, "reports/team_figure.html", context)
 
 
 def _act(request: HttpRequest, form: TeamBulkForm, rows: QuerySet[Touchpoint]) -> bool:

@@ -9,10 +9,10 @@ import time_machine
 from django.contrib.auth.models import Group, User
 
 from clients.models import Client
+from reports.team import team_board
 from tests.clients.factories import make_client
 from tests.conftest import make_user
 from touchpoints.models import Cadence, Touchpoint
-from touchpoints.team import team_board
 
 MSK = zoneinfo.ZoneInfo("Europe/Moscow")
 NOW = dt.datetime(2026, 11, 24, 11, 0, tzinfo=MSK)  # a Tuesday, inside working hours

@@ -1,7 +1,8 @@
 """Reads for the director's team board: one row of figures per manager, and the calls behind
 each figure. Each figure is one condition (FIGURES), counted for the board by a single query
 grouped by assignee and listed with the same condition on the figure's page, so that the
-number and its list always agree. Done on time is the reports' touchpoint discipline.
+number and its list always agree. Done on time is the reports'
+touchpoint discipline; the board is a report, so it lives here and reads the other apps.
 """
 
 import datetime as dt
@@ -12,13 +13,13 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Channel
 from clients.selectors import person_name
-from reports.selectors import DONE_ON_TIME, Period, discipline, discipline_due
+from touchpoints import selectors
+from touchpoints.forms import manager_queryset
+from touchpoints.models import Touchpoint, TouchpointStatus
+from touchpoints.selectors import day_bounds
 
-from .forms import manager_queryset
-from .models import Touchpoint, TouchpointStatus
-from .selectors import day_bounds
+from .selectors import DONE_ON_TIME, Period, discipline, discipline_due
 
 # The days before today whose touchpoints "done on time" counts (today is not over yet).
 ON_TIME_DAYS = 30
@@ -50,17 +51,6 @@ FIGURES: dict[str, Figure] = {
         Figure("urgent", _("Urgent open"), _("Open urgent calls: recovering unhappy clients.")),
     )
 }
-
-
-def _calls() -> QuerySet[Touchpoint]:
-    """What a manager does on the phone: not sent by the system, not a card or letter. The
-    call list's own rows (touchpoints.selectors) are these, open and assigned."""
-    return Touchpoint.objects.filter(is_automatic=False).exclude(channel=Channel.POST)
-
-
-def open_calls() -> QuerySet[Touchpoint]:
-    """Calls still to make, whoever holds them: the rows of the call lists put together."""
-    return _calls().filter(status=TouchpointStatus.PLANNED)
 
 
 def _conditions(now: dt.datetime) -> dict[str, Q]:
@@ -100,7 +90,7 @@ def team_board(now: dt.datetime) -> list[BoardRow]:
     conditions = _conditions(now)
     counted = {
         row["assignee"]: row
-        for row in _calls()
+        for row in selectors.calls_of_everyone()
         .filter(assignee__in=[manager.pk for manager in managers])
         .filter(Q(status=TouchpointStatus.PLANNED) | conditions["done_today"])
         .values("assignee")
@@ -141,5 +131,5 @@ def figure_rows(manager: Any, figure: str, now: dt.datetime) -> QuerySet[Touchpo
             on_time=ExpressionWrapper(DONE_ON_TIME, output_field=BooleanField())
         )
     else:
-        rows = _calls().filter(_conditions(now)[figure], assignee=manager)
+        rows = selectors.calls_of_everyone().filter(_conditions(now)[figure], assignee=manager)
     return rows.select_related("client").order_by("due_at", "id")
