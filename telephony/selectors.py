@@ -50,6 +50,7 @@ def call_list_extras(rows: Sequence[Touchpoint], user: Any) -> dict[int, list[di
                     "template": "telephony/call_button.html",
                     "url": url.replace("2147483647", str(row.client_id)),
                     "target": f"call-{row.pk}-pbx",
+                    "compact": True,  # a row has room for an icon beside the number
                 }
             )
         call = waiting.get(row.pk)
