@@ -10,10 +10,10 @@ The shape: 20 sales managers, 20 account managers and 2 directors (made through 
 their groups); clients over every stage and manager, with phones, stage history and a handoff
 for buyers; orders placed over 18 months with their events, delivered, on their way, cancelled
 or returned; touchpoints planned from the default cadences (steps looked up by their codes, due
-times, status update days and anchor keys by the planner's own rules: touchpoints.services and
-touchpoints.anchors), closed in the past (done, missed, skipped, cancelled; a share still open:
-overdue), planned in the future; call attempts for most calls made; send records for the
-messages sent.
+times, status update days, anchor keys, no pile-ups of calls on one day and the steps planned
+once per client by the planner's own rules: touchpoints.services and touchpoints.anchors),
+closed in the past (done, missed, skipped, cancelled; a share still open: overdue), planned in
+the future; call attempts for most calls made; send records for the messages sent.
 
 PostgreSQL: one transaction truncates the bench tables, drops their secondary indexes and
 foreign keys, loads every table with COPY ... FREEZE from text built in memory in chunks,
@@ -407,10 +407,15 @@ class Step:
     # An offset in days or longer: step_due_at counts it in the client's calendar, so the due
     # time depends on the anchor's local date alone.
     by_day: bool
+    # Where the planner takes it among the steps of its anchor (the last call of a day stays).
+    rank: int
+    # Planned once per client: the window in seconds (touchpoints.services.client_window).
+    window: int | None
 
 
 def load_steps(dialect: Dialect) -> dict[str, Step]:
     from touchpoints.models import CadenceStep, OffsetUnit
+    from touchpoints.services import client_window
 
     found = {
         (step.cadence.slug, step.slug): step
@@ -421,9 +426,12 @@ def load_steps(dialect: Dialect) -> dict[str, Step]:
     missing = [f"{c}/{s}" for c, s in STEPS.values() if (c, s) not in found]
     if missing:
         raise SystemExit(f"default cadence steps missing: {', '.join(missing)} (run migrate)")
+    # The planner's order of steps (CadenceStep's default ordering).
+    ranks = {pk: rank for rank, pk in enumerate(CadenceStep.objects.values_list("pk", flat=True))}
     steps = {}
     for key, code in STEPS.items():
         step = found[code]
+        window = client_window(step)
         steps[key] = Step(
             id=str(step.pk),
             channel=step.channel,
@@ -434,6 +442,8 @@ def load_steps(dialect: Dialect) -> dict[str, Step]:
             template_slug=step.template_slug,
             model=step,
             by_day=step.offset_unit != OffsetUnit.HOURS and step.offset != 0,
+            rank=ranks[step.pk],
+            window=None if window is None else int(window.total_seconds()),
         )
     return steps
 
@@ -452,27 +462,43 @@ EPOCH = dt.date(1970, 1, 1)
 Planned = tuple[str, str, int, int, int]
 
 
+@dataclass(frozen=True)
+class OrderFacts:
+    """What happened to an order, as its rows say (moments in epoch seconds)."""
+
+    id: int
+    placed: int
+    promised: dt.date
+    delivered: int | None
+    # Cancelled or returned: when its touchpoints still planned were cancelled.
+    ended: int | None
+
+
 class OrderPlanner:
-    """What the default cadences plan for an order placed (and perhaps delivered), by the
-    planner's own rules: due times from touchpoints.services.step_due_at, the status update
-    days from status_update_days and their times from touchpoints.calendar.fit, keys from
-    touchpoints.anchors. Each step is planned as touchpoints.services would when the event
-    happens. Moments are epoch seconds (UTC); due times are computed once per anchor (per local
-    date for steps counted in days)."""
+    """What the default cadences plan for a client's orders, by the planner's own rules: due
+    times from touchpoints.services.step_due_at, the status update days from
+    status_update_days and their times from touchpoints.calendar.fit, keys from
+    touchpoints.anchors, no pile-ups by touchpoints.services.one_a_day, the steps planned once
+    per client by touchpoints.services.client_window. Each step is planned as
+    touchpoints.services would when the event happens, the client's orders delivered in turn.
+    Moments are epoch seconds (UTC); due times are computed once per anchor (per local date
+    for steps counted in days)."""
 
     def __init__(self, steps: dict[str, Step]) -> None:
         from clients.models import Client
         from touchpoints import calendar
-        from touchpoints.services import status_update_days, step_due_at
+        from touchpoints.services import one_a_day, status_update_days, step_due_at
 
         self.steps = steps
         self._fit = calendar.fit
+        self._one_a_day = one_a_day
         self._step_due_at = step_due_at
         self._status_update_days = status_update_days
         self._client_class = Client
         self._zones: dict[str, tuple[zoneinfo.ZoneInfo, Any]] = {}
         self._dues: dict[tuple[str, str, dt.date | int], int] = {}
         self._status: dict[tuple[str, dt.date], int] = {}
+        self._days: dict[tuple[str, int], dt.date] = {}
 
     def _zone(self, time_zone: str) -> tuple[zoneinfo.ZoneInfo, Any]:
         """The zone and an unsaved client in it: all step_due_at reads of a client."""
@@ -514,37 +540,91 @@ class OrderPlanner:
             due = self._status[memo] = int(fitted.timestamp())
         return due
 
+    def _local_day(self, time_zone: str, moment: int) -> dt.date:
+        memo = (time_zone, moment)
+        day = self._days.get(memo)
+        if day is None:
+            tz, _ = self._zone(time_zone)
+            day = self._days[memo] = dt.datetime.fromtimestamp(moment, tz).date()
+        return day
+
+    def _without_pile_ups(self, time_zone: str, planned: list[Planned]) -> list[Planned]:
+        """The pile-up rule on what one anchor plans for one order, in the planner's order of
+        steps. The services also give a day that has a call of the order already no second
+        one; here no such day comes up: the only calls before delivery are the status updates,
+        which the services cancel on delivery unless done (the plan is what they make when
+        nobody does them in between, as the test replays it)."""
+        if len(planned) < 2:
+            return planned
+        steps = self.steps
+        planned.sort(key=lambda item: steps[item[0]].rank)  # stable: occurrences stay in turn
+        kept, merged = self._one_a_day(
+            planned,
+            channel=lambda item: steps[item[0]].channel,
+            day_key=lambda item: (steps[item[0]].channel, self._local_day(time_zone, item[3])),
+        )
+        return [*kept, *merged.values()]
+
+    def plan_client(
+        self, time_zone: str, orders: list[OrderFacts]
+    ) -> dict[int, tuple[list[Planned], Planned | None]]:
+        """A client's orders: for each, its touchpoints and, apart, its delivery-day call (None
+        if undelivered or merged away). The orders are planned in the order they were
+        delivered, so that a step planned once per client goes to the first one in its window
+        (unless that order was returned, which cancelled it, before the next was delivered)."""
+        # Per step planned once per client: (due, cancelled at or None) of those planned.
+        taken: dict[str, list[tuple[int, int | None]]] = {}
+        plans = {}
+        for order in sorted(orders, key=lambda order: (order.delivered or 1 << 62, order.id)):
+            plans[order.id] = self.plan(time_zone, order, taken)
+        return plans
+
     def plan(
-        self,
-        oid: int,
-        time_zone: str,
-        placed: int,
-        promised: dt.date,
-        delivered: int | None,
+        self, time_zone: str, order: OrderFacts, taken: dict[str, list[tuple[int, int | None]]]
     ) -> tuple[list[Planned], Planned | None]:
-        """The order's touchpoints and, apart, its delivery-day call (None if undelivered)."""
+        """One order's touchpoints and its delivery-day call; `taken` holds what the client has
+        of the steps planned once per client, and learns what this order adds."""
         tz, _ = self._zone(time_zone)
+        oid, placed, promised, delivered = order.id, order.placed, order.promised, order.delivered
         placed_key = anchors.order_event_key(oid, "placed")
         promised_key = anchors.promised_key(oid, promised)
         thanks = self.due("thanks", time_zone, placed, remember=False)  # placed: any minute
-        plan: list[Planned] = [("thanks", placed_key, 0, thanks, placed)]
+        plan = self._without_pile_ups(time_zone, [("thanks", placed_key, 0, thanks, placed)])
         # plan_pre_delivery, run when the order is placed. Its other skips (a time already
         # gone, a notice before the order) cannot happen here: promised is 10 days on or more.
         promised_start = int(dt.datetime.combine(promised, dt.time(0), tzinfo=tz).timestamp())
         placed_day = dt.datetime.fromtimestamp(placed, tz).date()
+        pre_delivery: list[Planned] = []
         for occurrence, day in enumerate(self._status_update_days(placed_day, promised)):
             due = self.status_due(time_zone, day)
             if due < promised_start:  # a weekend or holiday may push it to the promised day
-                plan.append(("status", promised_key, occurrence, due, placed))
+                pre_delivery.append(("status", promised_key, occurrence, due, placed))
         for key in ("ready_tomorrow", "pickup"):
             due = self.due(key, time_zone, promised_start)
-            plan.append((key, promised_key, 0, due, placed))
+            pre_delivery.append((key, promised_key, 0, due, placed))
+        plan += self._without_pile_ups(time_zone, pre_delivery)
         if delivered is None:
             return plan, None
         delivered_key = anchors.order_event_key(oid, "delivered")
-        for key in AFTER_SALE:
-            plan.append((key, delivered_key, 0, self.due(key, time_zone, delivered), delivered))
-        first = ("day0", delivered_key, 0, self.due("day0", time_zone, delivered), delivered)
+        after_sale: list[Planned] = []
+        for key in ("day0", *AFTER_SALE):
+            due = self.due(key, time_zone, delivered)
+            window = self.steps[key].window
+            if window is not None and any(
+                abs(due - other) <= window and (cancelled is None or cancelled > delivered)
+                for other, cancelled in taken.get(key, ())
+            ):
+                continue  # the client has one in the window already
+            after_sale.append((key, delivered_key, 0, due, delivered))
+        first = None
+        for item in self._without_pile_ups(time_zone, after_sale):
+            key = item[0]
+            if self.steps[key].window is not None:
+                taken.setdefault(key, []).append((item[3], order.ended))
+            if key == "day0":
+                first = item
+            else:
+                plan.append(item)
         return plan, first
 
 
@@ -711,13 +791,18 @@ class Generator:
             "phone": phone,
             "time_zone": time_zone,
         }
-        purchases = [placed for placed in placed_times if self.order(client, placed)]
+        orders = [self.order(client, placed) for placed in placed_times]
+        plans = self.planner.plan_client(time_zone, orders)
+        for order in orders:
+            self.touchpoints(client, order, *plans[order.id])
+        # Cancelled and returned orders are no purchases.
+        purchases = [order.placed for order in orders if order.ended is None]
         for column, placed in zip((-5, -4), purchases[:2], strict=False):
             row[column] = d.ts(placed)
         w.add("clients_client", tuple(row))
 
-    def order(self, client: dict, placed: int) -> bool:
-        """Write an order with its events and touchpoints; whether it counts as a purchase."""
+    def order(self, client: dict, placed: int) -> OrderFacts:
+        """Write an order with its events; what happened to it."""
         d, rng, w, now, null = self.d, self.rng, self.w, self.now, self.d.null
         oid = self.next_id("clients_order")
         placed_day = placed // DAY
@@ -781,26 +866,20 @@ class Generator:
                     d.ts(at),
                 ),
             )
-        self.touchpoints(client, oid, placed, promised_day, delivered, ended)
-        return status not in ("cancelled", "returned")
+        promised = EPOCH + dt.timedelta(days=promised_day)
+        return OrderFacts(oid, placed, promised, delivered, ended)
 
     def touchpoints(
-        self,
-        client: dict,
-        oid: int,
-        placed: int,
-        promised_day: int,
-        delivered: int | None,
-        ended: int | None,
+        self, client: dict, order: OrderFacts, plan: list[Planned], first: Planned | None
     ) -> None:
-        """This order's share of the touchpoints, chosen from what the cadences plan for it."""
+        """This order's share of the touchpoints, chosen from what the cadences plan for it
+        (`first`, its delivery-day call, always)."""
         rng = self.rng
+        oid, delivered, ended = order.id, order.delivered, order.ended
         base, extra = self.quota
         quota = base + (1 if oid <= extra else 0)
         if not quota:
             return
-        promised = EPOCH + dt.timedelta(days=promised_day)
-        plan, first = self.planner.plan(oid, client["time_zone"], placed, promised, delivered)
         if first:
             chosen = [first, *rng.sample(plan, min(quota - 1, len(plan)))]
         else:

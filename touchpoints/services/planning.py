@@ -7,7 +7,8 @@ are in `yearly.py`.
 """
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -42,6 +43,9 @@ EVENT_ANCHORS = {
     OrderStatus.AT_PICKUP: Anchor.ORDER_AT_PICKUP,
     OrderStatus.DELIVERED: Anchor.ORDER_DELIVERED,
 }
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 # A step whose time passed longer ago than this when it is planned (an order imported from
 # last year, say) is not planned at all: a "thank you for your order" a year late helps nobody.
@@ -143,6 +147,23 @@ def _identity(touchpoint: Touchpoint) -> tuple[Any, ...]:
     return (touchpoint.step_id, touchpoint.anchor_key, touchpoint.occurrence)
 
 
+def one_a_day(
+    planned: Iterable[T], *, channel: Callable[[T], str], day_key: Callable[[T], K]
+) -> tuple[list[T], dict[K, T]]:
+    """The pile-up rule on touchpoints planned together: automatic messages (every channel but
+    calls and postal tasks) all stay, in the order given; of the calls and postal tasks, the
+    last one planned for each day key (client, channel, order, local date) stays. Returns the
+    messages and the calls and postal tasks by day key. Used by the benchmark generator too."""
+    kept: list[T] = []
+    merged: dict[K, T] = {}
+    for touchpoint in planned:
+        if channel(touchpoint) in calendar.PEOPLES_WORK:
+            merged[day_key(touchpoint)] = touchpoint
+        else:
+            kept.append(touchpoint)
+    return kept, merged
+
+
 def _without_pile_ups(planned: list[Touchpoint]) -> list[Touchpoint]:
     """At most one call (or postal task) a day for one client about one order (or about no
     order): when the calendar pushes several onto the same working day (the New Year and May
@@ -150,13 +171,9 @@ def _without_pile_ups(planned: list[Touchpoint]) -> list[Touchpoint]:
     order, so that is the one nearest to delivery. A day that already has such a touchpoint
     (planned, being done, or done) gets no second one. Automatic messages are never merged:
     each says something else (the day-before and day-of notices stay)."""
-    merged: dict[tuple[int, str, int | None, dt.date], Touchpoint] = {}
-    kept: list[Touchpoint] = []
-    for touchpoint in planned:
-        if touchpoint.channel in calendar.PEOPLES_WORK:
-            merged[_day_key(touchpoint)] = touchpoint
-        else:
-            kept.append(touchpoint)
+    kept, merged = one_a_day(
+        planned, channel=lambda touchpoint: touchpoint.channel, day_key=_day_key
+    )
     if not merged:
         return kept
     due_times = [touchpoint.due_at for touchpoint in merged.values()]
@@ -180,11 +197,19 @@ def _without_pile_ups(planned: list[Touchpoint]) -> list[Touchpoint]:
     return kept
 
 
-def _once_per_client(step: CadenceStep, touchpoint: Touchpoint) -> bool:
+def client_window(step: CadenceStep) -> dt.timedelta | None:
+    """For a step planned once per client, its window: a client who has one (not cancelled)
+    due this close to it gets no second. None for a step every order plans. Used by the
+    benchmark generator too."""
+    if step.scope != CadenceStep.Scope.CLIENT:
+        return None
+    return dt.timedelta(days=step.scope_window_days)
+
+
+def _once_per_client(step: CadenceStep, touchpoint: Touchpoint, window: dt.timedelta) -> bool:
     """For a step planned once per client: whether this one may be planned. When the client
     already has one within the step's window, it is not, and an open one learns about the
     other order in its talking points."""
-    window = dt.timedelta(days=step.scope_window_days)
     other = (
         Touchpoint.objects.filter(
             step=step,
@@ -235,7 +260,8 @@ def plan_from_anchor(
         touchpoint = _new_touchpoint(
             step=step, client=client, order=order, anchor_key=anchor_key, due_at=due_at
         )
-        if step.scope == CadenceStep.Scope.CLIENT and not _once_per_client(step, touchpoint):
+        window = client_window(step)
+        if window is not None and not _once_per_client(step, touchpoint, window):
             continue
         planned.append(touchpoint)
     return _save_new(_without_pile_ups(planned))
