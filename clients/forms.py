@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup_crm.forms import SubmittedOnce
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
+from followup_crm.users import User
 
 from . import services
 from .models import Channel, Client, Consent, OrderStatus, Refusal
@@ -77,7 +77,7 @@ class PlausibleDateField(forms.DateField):
         return day
 
 
-def new_client_owners(user: AbstractBaseUser) -> dict[str, Any]:
+def new_client_owners(user: User) -> dict[str, Any]:
     """Who owns a client that `user` creates: a sales manager becomes its originator, an account
     manager its account manager, so that the new client is visible to whoever created it.
     A director chooses both on the form instead."""
@@ -160,7 +160,7 @@ class ClientForm(NoSuffix, SubmittedOnce, forms.ModelForm):
             "visited_at": DateTimeInput(),
         }
 
-    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         if DIRECTOR in user_roles(user):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from followup_crm.pages import role_required
 from followup_crm.roles import DIRECTOR, ROLES
+from followup_crm.users import AuthedHttpRequest
 
 from . import exports, imports
 from .filters import ClientFilter
@@ -71,7 +72,7 @@ def _import_page(
 
 @login_required
 @role_required(DIRECTOR)
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _import_page(request, ImportForm())
     form = ImportForm(request.POST, request.FILES)
@@ -117,7 +118,7 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(DIRECTOR)
 @require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
     # The conflicting rows the director ticked; anything but a row number is no row.
     accepted = {int(row) for row in request.POST.getlist("accept_conflict") if row.isdigit()}
@@ -129,7 +130,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(DIRECTOR)
 @require_POST
-def import_revert(request: HttpRequest, pk: int) -> HttpResponse:
+def import_revert(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
     try:
         result = imports.import_job_revert(job=job, by=request.user)

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     CharField,
     Exists,
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, ROLES, SALES_MANAGER, user_roles
+from followup_crm.users import AnyUser, User
 
 from . import timeline
 from .models import (
@@ -42,8 +42,6 @@ from .models import (
     Referral,
     Refusal,
 )
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def client_visibility_q(user: AnyUser, prefix: str = "") -> Q | None:
@@ -432,7 +430,7 @@ def _display(field: Any, value: Any) -> str:
         return "—"
     if field.is_relation:
         # A user, or simple-history's stand-in for one deleted since.
-        return person_name(value) if isinstance(value, AbstractBaseUser) else str(value)
+        return person_name(value) if isinstance(value, User) else str(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):

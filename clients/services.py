@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from followup_crm.roles import ACCOUNT_MANAGER
+from followup_crm.users import User
 
 from . import signals
 from .models import (
@@ -49,8 +49,6 @@ from .models import (
     StageChange,
 )
 from .selectors import consents_current
-
-User = AbstractBaseUser
 
 # Clock skew we tolerate between the other system and ours for event times.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import connection
 from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.utils import timezone
 
 from clients.selectors import handoffs_inbox, handoffs_unassigned
+from followup_crm.users import User
 from touchpoints.selectors import day_bounds
 from touchpoints.team import open_calls
 
@@ -79,7 +79,7 @@ def _count(rows: QuerySet[Any]) -> Subquery:
     return Subquery(counted, output_field=IntegerField())
 
 
-def nav_counters(user: AbstractBaseUser, *, now: dt.datetime) -> NavCounters:
+def nav_counters(user: User, *, now: dt.datetime) -> NavCounters:
     """What waits for a user, for the badges of the menu, in one query: new handoffs (an
     account manager's inbox; for a director, those waiting for an account manager), and open
     urgent and overdue calls (one's own; for a director, everyone's)."""

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from followup_crm.users import AuthedHttpRequest
+
 from . import selectors, services
 from .forms import ApiTokenForm, ThrottledPasswordChangeForm
 from .roles import DIRECTOR, user_roles
@@ -73,7 +75,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedHttpRequest) -> HttpResponse:
     """The user's API tokens: a list, a form for a new one (its key is shown once, in the
     answer to the POST), and a revoke button per token."""
     new_key = None
@@ -94,7 +96,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_token_revoke(request: AuthedHttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(user=request.user, token_id=token_id)
     messages.success(request, _("The token is revoked: it no longer works."))
     return redirect("api_tokens")

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -23,6 +22,7 @@ from clients.models import Channel, Client, Refusal
 from followup_crm.mail import staff_mail_queue
 from followup_crm.models import StaffMail
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER
+from followup_crm.users import User
 
 from . import calendar, signals
 from .models import (
@@ -33,8 +33,6 @@ from .models import (
     TouchpointChange,
     TouchpointStatus,
 )
-
-User = AbstractBaseUser
 
 # How far ahead an agreed next contact may be.
 NEXT_CONTACT_HORIZON = dt.timedelta(days=2 * 366)

@@ -37,6 +37,7 @@ from clients.services import consent_record
 from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import DIRECTOR, ROLES, has_role, user_roles
 from followup_crm.security import letter_styles
+from followup_crm.users import AuthedHttpRequest
 
 from . import calendar, call_context, calls, queue, row_extras, selectors, services
 from .call_context import CallReason
@@ -100,7 +101,7 @@ def postal_print(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def postal_sent(request: HttpRequest) -> HttpResponse:
+def postal_sent(request: AuthedHttpRequest) -> HttpResponse:
     """Confirm letters as posted: each one with the rule of acting on one touchpoint (its
     assignee or a director), whoever may merely see it; those refused are counted, not named,
     as they may be another manager's."""
@@ -528,7 +529,7 @@ def _render_call_page(
 
 
 def _call_done(
-    request: HttpRequest, touchpoint: Touchpoint, handled: queue.Handled, summary: str
+    request: AuthedHttpRequest, touchpoint: Touchpoint, handled: queue.Handled, summary: str
 ) -> HttpResponse:
     """After a successful action: for htmx the row collapsed to one line saying what was done,
     with its Undo, and the day's counters; otherwise back to the list with the message."""
@@ -548,7 +549,7 @@ def _call_done(
     return render(request, "touchpoints/call_list_done.html", context)
 
 
-def _call_failed(request: HttpRequest, row: Touchpoint, **forms: Any) -> HttpResponse:
+def _call_failed(request: AuthedHttpRequest, row: Touchpoint, **forms: Any) -> HttpResponse:
     """A form with errors: for htmx the row again with that form open, otherwise the call's
     own page. htmx only swaps a 2xx answer, so both are 200."""
     if not request.htmx:
@@ -628,7 +629,7 @@ def _rows_of(touchpoint: Touchpoint, also: list[int]) -> list[Touchpoint]:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def call_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def call_complete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
     form = CallReportForm(request.POST, auto_id=f"call-{pk}-%s")
     form.add_together(_together(request, touchpoint))
@@ -649,7 +650,7 @@ def call_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def call_reschedule(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
     form = CallRescheduleForm(request.POST, auto_id=f"reschedule-{pk}-%s")
     form.add_together(_together(request, touchpoint))
@@ -676,7 +677,7 @@ def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def call_skip(request: HttpRequest, pk: int) -> HttpResponse:
+def call_skip(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
     form = SkipForm(request.POST, auto_id=f"skip-{pk}-%s")
     form.add_together(_together(request, touchpoint))
@@ -697,7 +698,7 @@ def call_skip(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def call_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def call_undo(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Undo the action just taken on a call (the token of its Undo): for htmx the row again as
     it was, with the counters; otherwise back to the list. A refusal says why, in the row."""
     touchpoint = _call_or_404(request, pk)
@@ -742,7 +743,7 @@ def call_undo(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(DIRECTOR)
 @require_http_methods(["GET", "POST"])
-def reassign(request: HttpRequest) -> HttpResponse:
+def reassign(request: AuthedHttpRequest) -> HttpResponse:
     """Choose whose work moves to whom (GET shows how many rows), then move it (POST)."""
     form = ReassignForm(request.POST if request.method == "POST" else (request.GET or None))
     if request.method == "POST" and form.is_valid():
