@@ -1,10 +1,12 @@
-"""The product's user types: the stock auth User, and the request of a view behind a login."""
+"""The product's user types: the stock auth User, and the request of a view behind a login
+(a page's, an API view's)."""
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
+from rest_framework.request import Request
 
-__all__ = ["AnyUser", "AuthedHttpRequest", "User"]
+__all__ = ["AnyUser", "AuthedHttpRequest", "AuthedRequest", "User"]
 
 # Who a request may carry: a signed-in user, or the anonymous one before the login.
 AnyUser = User | AnonymousUser
@@ -16,3 +18,9 @@ class AuthedHttpRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
+class AuthedRequest(Request):
+    """The request of an API view that requires IsAuthenticated: its user is signed in."""
+
+    user: User
