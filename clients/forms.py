@@ -306,7 +306,8 @@ class ReferralForm(NoSuffix, SubmittedOnce):
             raise ValidationError(exc.messages) from exc
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         existing, name = data.get("existing"), (data.get("name") or "").strip()
         if self.errors:
             return data

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast, overload
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -74,7 +74,8 @@ def referrals_visible_to(user: AnyUser) -> QuerySet[Referral]:
     referrer = client_visibility_q(user, prefix="referrer__")
     if referrer is None:
         return Referral.objects.all()
-    referred = client_visibility_q(user, prefix="referred__")
+    # Not None either: the same user sees every client or a filtered set, whatever the prefix.
+    referred = cast(Q, client_visibility_q(user, prefix="referred__"))
     return Referral.objects.filter(referrer | referred)
 
 
@@ -119,7 +120,7 @@ def clients_with_consent(clients: QuerySet[Client], channel: str) -> QuerySet[Cl
     return clients.annotate(_consent=Subquery(newest.values("granted")[:1])).filter(_consent=True)
 
 
-def handoffs_inbox(user: AnyUser) -> QuerySet[Handoff]:
+def handoffs_inbox(user: User) -> QuerySet[Handoff]:
     """New buyers handed to this account manager and not accepted yet."""
     return (
         Handoff.objects.filter(to_user=user, accepted_at__isnull=True)
@@ -176,8 +177,8 @@ def client_timeline(client: Client) -> list[dict[str, Any]]:
                 "change": change,
             }
         )
-    for change in client.stage_changes.select_related("changed_by"):
-        items.append({"at": change.at, "kind": "stage", "change": change})
+    for stage_change in client.stage_changes.select_related("changed_by"):
+        items.append({"at": stage_change.at, "kind": "stage", "change": stage_change})
     handoff = Handoff.objects.filter(client=client).select_related("from_user", "to_user").first()
     if handoff is not None:
         items.append({"at": handoff.created_at, "kind": "handoff", "handoff": handoff})
@@ -307,7 +308,11 @@ def user_entry(user: Any) -> dict[str, Any]:
     }
 
 
-def person_name(user: Any) -> str | None:
+@overload
+def person_name(user: None) -> None: ...
+@overload
+def person_name(user: User) -> str: ...
+def person_name(user: User | None) -> str | None:
     """How a user is named in the history and the export: their full name, else the login."""
     if user is None:
         return None

@@ -23,7 +23,7 @@ def user_roles(user: AnyUser) -> frozenset[str]:
     cached = getattr(user, "_followup_roles", None)
     if cached is None:
         cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        user._followup_roles = cached
+        user._followup_roles = cached  # type: ignore[attr-defined]  # the per-request cache
     return cached
 
 

@@ -384,7 +384,8 @@ class CallRescheduleForm(TogetherMixin, forms.Form):
         return moment
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         preset = data.get("preset")
         if preset:
             moment = reschedule_presets(timezone.now()).get(preset)
@@ -419,7 +420,8 @@ class ReassignForm(forms.Form):
         self.fields["to_user"].queryset = manager_queryset(active_only=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("from_user") and data.get("from_user") == data.get("to_user"):
             self.add_error("to_user", _("Choose someone else than the manager they come from."))
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
@@ -529,7 +531,8 @@ class TeamBulkForm(forms.Form):
         self.fields["to_user"].queryset = manager_queryset(active_only=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         needed = {
             self.RESCHEDULE: ("due_at", _("Choose when the selected calls move to.")),
             self.REASSIGN: ("to_user", _("Choose the manager who takes the selected calls.")),

@@ -300,7 +300,8 @@ def call_rows(rows: QuerySet[Touchpoint]) -> QuerySet[Touchpoint]:
         client=OuterRef("client"), status=TouchpointStatus.PLANNED, is_urgent=True
     )
     return (
-        rows.annotate(
+        # Touchpoint declares these for the rows' readers, which the plugin takes for a clash.
+        rows.annotate(  # type: ignore[no-redef]
             last_outcome=Subquery(last_call.values("outcome")[:1]),
             last_note=Subquery(last_call.values("note")[:1]),
             last_at=Subquery(last_call.values("at")[:1]),

@@ -33,7 +33,8 @@ class EndpointForm(forms.ModelForm):
         fields = ("url", "secret", "events", "description", "is_active")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         candidate = Endpoint(**{**cleaned, "events": sorted(cleaned.get("events") or [])})
         try:
             services.endpoint_check(candidate)
