@@ -3,7 +3,7 @@ service in `services.py`, which holds the rules."""
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -164,10 +164,10 @@ class ClientForm(NoSuffix, SubmittedOnce, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         if DIRECTOR in user_roles(user):
-            self.fields["originator"].queryset = users_in_group(
+            cast(forms.ModelChoiceField, self.fields["originator"]).queryset = users_in_group(
                 SALES_MANAGER, keep=self.instance.originator_id
             )
-            self.fields["account_manager"].queryset = users_in_group(
+            cast(forms.ModelChoiceField, self.fields["account_manager"]).queryset = users_in_group(
                 ACCOUNT_MANAGER, keep=self.instance.account_manager_id
             )
         else:
@@ -351,6 +351,6 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = Client.objects.exclude(pk=client.pk).filter(
-            erased_at__isnull=True
-        )
+        cast(forms.ModelChoiceField, self.fields["other"]).queryset = Client.objects.exclude(
+            pk=client.pk
+        ).filter(erased_at__isnull=True)
