@@ -11,7 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -147,7 +153,7 @@ def import_revert(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_GET
-def client_export(request: HttpRequest) -> HttpResponse:
+def client_export(request: HttpRequest) -> HttpResponseBase:
     """?format=csv|xlsx plus the list page's filters, over the clients the user may see."""
     file_format = request.GET.get("format", "csv")
     if file_format not in ("csv", "xlsx"):

@@ -7,6 +7,7 @@ directors only, after a confirmation page and a typed confirmation.
 """
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -97,7 +98,7 @@ class EraseForm(forms.Form):
         max_length=200,
     )
 
-    def __init__(self, *args: object, client: Client, **kwargs: object) -> None:
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.client = client
 

@@ -443,7 +443,7 @@ def _with_orders(handoffs: QuerySet[Handoff]) -> list[Handoff]:
 
 @login_required
 @role_required(ACCOUNT_MANAGER, DIRECTOR)
-def handoff_inbox(request: HttpRequest) -> HttpResponse:
+def handoff_inbox(request: AuthedHttpRequest) -> HttpResponse:
     roles = user_roles(request.user)
     mine = _with_orders(selectors.handoffs_inbox(request.user)) if ACCOUNT_MANAGER in roles else []
     unassigned: list[Handoff] = []
@@ -506,7 +506,7 @@ def handoff_assign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             request, "clients/handoff_inbox_done.html", {"handoff": handoff, "accepted": False}
         )
     if form.errors:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
     else:
         manager = selectors.person_name(handoff.to_user)
         messages.success(

@@ -1,6 +1,7 @@
 """Reads of touchpoints shared by the pages and the API; visibility is decided here."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,7 @@ class PostalLine:
         return ",".join(str(pk) for pk in self.ids)
 
 
-def postal_lines(tasks: list[Touchpoint]) -> list[PostalLine]:
+def postal_lines(tasks: Iterable[Touchpoint]) -> list[PostalLine]:
     """Postal tasks (in due order) as one line per client and letter, in the order of the
     first of each."""
     grouped: dict[tuple[int, str], list[Touchpoint]] = {}

@@ -106,7 +106,7 @@ def _act_on_one(request: AuthedHttpRequest, form: TeamBulkForm, touchpoint: Touc
         touchpoints=Touchpoint.objects.filter(pk=touchpoint.pk),
         to_user=data["to_user"],
         by=request.user,
-    )
+    ).changed
 
 
 def _report(

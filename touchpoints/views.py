@@ -161,7 +161,9 @@ def _report_refused(request: HttpRequest, result: calls.BulkChange) -> None:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     found = unsubscribe_read(token)
-    client = Client.objects.filter(pk=found[0]).first() if found else None
+    if found is None:
+        raise Http404
+    client = Client.objects.filter(pk=found[0]).first()
     if client is None or found[1] not in Channel.values:
         raise Http404
     if request.method == "POST":
@@ -234,7 +236,9 @@ class _Rows:
         self.day_start, self.day_end = selectors.day_bounds(now)
         self.words = {key: str(word) for key, word in ROW_WORDS.items()}
         self._stages = {value: str(label) for value, label in Stage.choices}
-        self._outcomes = {value: str(label) for value, label in CallOutcome.choices}
+        self._outcomes: dict[str | None, str] = {
+            value: str(label) for value, label in CallOutcome.choices
+        }
         self._clocks: dict[zoneinfo.ZoneInfo, tuple[str, bool]] = {}
         self._days: dict[dt.date, str] = {}
         self._client_url = reverse("clients:detail", args=[self._PK])
@@ -311,7 +315,9 @@ class _Rows:
         amount = getattr(row, "purchase", None)
         if amount is None and row.order is not None:
             amount = row.order.amount
-        currency = getattr(row, "purchase_currency", None) or (row.order and row.order.currency)
+        currency = getattr(row, "purchase_currency", None) or (
+            row.order.currency if row.order else None
+        )
         row.amount_text = money_text(amount, currency)
         pk = str(row.pk)
         row.client_url = self._client_url.replace(self._PK, str(row.client_id))
