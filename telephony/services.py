@@ -31,7 +31,7 @@ from .models import Direction, Disposition, Extension, PhoneCall
 
 logger = logging.getLogger(__name__)
 
-UNANSWERED_OUTCOMES = {
+UNANSWERED_OUTCOMES: dict[str, CallOutcome] = {
     Disposition.NO_ANSWER: CallOutcome.NO_ANSWER,
     Disposition.BUSY: CallOutcome.BUSY,
 }

@@ -7,7 +7,7 @@ contact (which plans it) or an explicit "no further contact" with the reason.
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -168,7 +168,7 @@ def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User)
             touchpoint.status = TouchpointStatus.MISSED
             touchpoint.closed_at = now
     elif report.outcome == CallOutcome.CALL_BACK:
-        touchpoint.due_at = report.callback_at
+        touchpoint.due_at = cast(dt.datetime, report.callback_at)  # required: checked above
     else:
         touchpoint.status = TouchpointStatus.DONE
         touchpoint.closed_at = now

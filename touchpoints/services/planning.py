@@ -36,7 +36,7 @@ from ..models import (
     TouchpointStatus,
 )
 
-EVENT_ANCHORS = {
+EVENT_ANCHORS: dict[str, Anchor] = {
     OrderStatus.PLACED: Anchor.ORDER_PLACED,
     OrderStatus.READY: Anchor.ORDER_READY,
     OrderStatus.AT_PICKUP: Anchor.ORDER_AT_PICKUP,
@@ -45,7 +45,7 @@ EVENT_ANCHORS = {
 
 # A step whose time passed longer ago than this when it is planned (an order imported from
 # last year, say) is not planned at all: a "thank you for your order" a year late helps nobody.
-STALE_AFTER = {
+STALE_AFTER: dict[str, dt.timedelta] = {
     Channel.EMAIL: dt.timedelta(days=2),
     Channel.SMS: dt.timedelta(days=1),
     Channel.CALL: dt.timedelta(days=14),
@@ -61,7 +61,7 @@ def _shift(moment: dt.datetime, amount: int, unit: str) -> dt.datetime:
         OffsetUnit.WEEKS: relativedelta(weeks=amount),
         OffsetUnit.MONTHS: relativedelta(months=amount),
         OffsetUnit.YEARS: relativedelta(years=amount),
-    }[unit]
+    }[OffsetUnit(unit)]
     return moment + delta
 
 
