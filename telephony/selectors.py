@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ def answered_calls_waiting(touchpoint_ids: Sequence[int]) -> dict[int, PhoneCall
     ).order_by("touchpoint_id", "-ended_at", "-pk")
     waiting: dict[int, PhoneCall] = {}
     for call in calls:
-        waiting.setdefault(call.touchpoint_id, call)
+        waiting.setdefault(cast(int, call.touchpoint_id), call)  # filtered on it
     return waiting
 
 

@@ -127,7 +127,9 @@ def due_for_day(day: dt.date, client: Client) -> dt.datetime:
 
 
 @transaction.atomic
-def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User) -> CallAttempt:
+def touchpoint_complete(
+    *, touchpoint: Touchpoint, report: CallReport, by: User | None
+) -> CallAttempt:
     """Record a call attempt and everything that follows from it."""
     touchpoint = (
         Touchpoint.objects.select_for_update().select_related("client").get(pk=touchpoint.pk)
@@ -204,8 +206,9 @@ def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User)
     return attempt
 
 
-def _record_referral(*, client: Client, report: CallReport, by: User) -> None:
-    originator = by if by.groups.filter(name=SALES_MANAGER).exists() else client.originator
+def _record_referral(*, client: Client, report: CallReport, by: User | None) -> None:
+    is_sales = by is not None and by.groups.filter(name=SALES_MANAGER).exists()
+    originator = by if is_sales else client.originator
     client_services.referral_record_new(
         referrer=client,
         by=by,
