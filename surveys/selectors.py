@@ -8,6 +8,7 @@ less, or a service case opened in it is still open.
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +59,7 @@ def _aggregates() -> dict[str, Any]:
     }
 
 
-def _figures(row: dict[str, Any]) -> Satisfaction:
+def _figures(row: Mapping[str, Any]) -> Satisfaction:
     return Satisfaction(
         scores=row["scores"],
         satisfied=row["satisfied"],

@@ -7,7 +7,7 @@ are in `yearly.py`.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -269,14 +269,15 @@ def plan_for_order_event(*, order: Order, event: OrderEvent) -> None:
 
 
 def _promised_key(order: Order) -> str:
-    return anchors.promised_key(order.pk, order.promised_date)
+    # Called for orders with a promised date only (plan_pre_delivery).
+    return anchors.promised_key(order.pk, cast(dt.date, order.promised_date))
 
 
 def status_update_days(placed: dt.date, promised: dt.date) -> list[dt.date]:
     """The days of the status updates before delivery: weekly while a month or more is left,
     twice a week (every 3 or 4 days) from then on, and none in the last two days, which the
     "ready tomorrow" notice and the pickup reminder cover."""
-    days = []
+    days: list[dt.date] = []
     day = placed
     twice_a_week = 0
     while True:
