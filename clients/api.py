@@ -125,6 +125,7 @@ class ClientViewSet(
         fields = dict(serializer.validated_data)
         # Left out, the phones stay as they are.
         phones = fields.pop("phones", None)
+        # An update's serializer holds the object (UpdateModelMixin).
         serializer.instance = client_update(
             client=cast(Client, serializer.instance), by=self.request.user, phones=phones, **fields
         )

@@ -66,6 +66,7 @@ class EndpointViewSet(
         )
 
     def perform_update(self, serializer: BaseSerializer[Endpoint]) -> None:
+        # An update's serializer holds the object (UpdateModelMixin).
         serializer.instance = services.endpoint_update(
             endpoint=cast(Endpoint, serializer.instance), **serializer.validated_data
         )
