@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint bench load messages clean
+.PHONY: run test lint types bench load messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -35,6 +35,10 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy with the Django and REST framework plugins (pyproject.toml's [tool.mypy]).
+types: $(VENV)/.installed-dev
+	$(BIN)/mypy .
 
 # Benchmarks: figures printed, nothing asserted (see bench/). Uses a database of its own.
 # The call list runs on BENCH_TOUCHPOINTS touchpoints (default: 1,000,000 on PostgreSQL, a

@@ -9,7 +9,7 @@ ValidationErrors become 400 answers with a message per field.
 import base64
 import binascii
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.db import transaction
@@ -26,14 +26,16 @@ from rest_framework import mixins, parsers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import replace_query_param
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from followup_crm.api import ApiViewSet, HasRole, JSONParser
 from followup_crm.services import api_token_create
+from followup_crm.users import AuthedRequest, User
 
 from . import data_export
 from .filters import ClientFilter
@@ -114,22 +116,23 @@ class ClientViewSet(
     def get_queryset(self) -> QuerySet[Client]:
         return clients_visible_to(self.request.user).prefetch_related("phones")
 
-    def perform_create(self, serializer: ClientSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Client]) -> None:
         fields = dict(serializer.validated_data)
         consents = [dict(consent) for consent in fields.pop("consents", [])]
         serializer.instance = client_create(by=self.request.user, consents=consents, **fields)
 
-    def perform_update(self, serializer: ClientSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Client]) -> None:
         fields = dict(serializer.validated_data)
         # Left out, the phones stay as they are.
         phones = fields.pop("phones", None)
+        # An update's serializer holds the object (UpdateModelMixin).
         serializer.instance = client_update(
-            client=serializer.instance, by=self.request.user, phones=phones, **fields
+            client=cast(Client, serializer.instance), by=self.request.user, phones=phones, **fields
         )
 
     @extend_schema(request=None, responses=ClientSerializer, summary=_("Archive a client"))
     @action(detail=True, methods=["post"])
-    def archive(self, request: Request, pk: str | None = None) -> Response:
+    def archive(self, request: AuthedRequest, pk: str | None = None) -> Response:
         client = client_archive(client=self.get_object(), by=request.user)
         return Response(self.get_serializer(client).data)
 
@@ -137,7 +140,7 @@ class ClientViewSet(
         request=None, responses=ClientSerializer, summary=_("Restore an archived client")
     )
     @action(detail=True, methods=["post"])
-    def restore(self, request: Request, pk: str | None = None) -> Response:
+    def restore(self, request: AuthedRequest, pk: str | None = None) -> Response:
         client = client_restore(client=self.get_object(), by=request.user)
         return Response(self.get_serializer(client).data)
 
@@ -176,7 +179,7 @@ class ClientViewSet(
         serializer_class=ConsentSerializer,
         pagination_class=None,
     )
-    def consents(self, request: Request, pk: str | None = None) -> Response:
+    def consents(self, request: AuthedRequest, pk: str | None = None) -> Response:
         client = self.get_object()
         if request.method == "GET":
             return Response(self.get_serializer(consent_history(client), many=True).data)
@@ -227,7 +230,7 @@ class ClientViewSet(
         ),
     )
     @action(detail=True, methods=["get"])
-    def export(self, request: Request, pk: str | None = None) -> Response:
+    def export(self, request: AuthedRequest, pk: str | None = None) -> Response:
         client = self.get_object()
         with transaction.atomic():
             client_record_export(client=client, by=request.user, reason=AuditReason.DATA_EXPORT)
@@ -356,7 +359,7 @@ class OrderViewSet(
         serializer.is_valid(raise_exception=True)
         # The fields sent are the ones an order sent again may change.
         recorded = order_record(
-            by=request.user, sent=frozenset(request.data), **serializer.validated_data
+            by=self.request.user, sent=frozenset(request.data), **serializer.validated_data
         )
         answer = status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK
         return Response(self.get_serializer(recorded.order).data, status=answer)
@@ -367,7 +370,7 @@ class OrderViewSet(
             order, data=request.data, partial=True, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        order = order_update(order=order, by=request.user, **serializer.validated_data)
+        order = order_update(order=order, by=self.request.user, **serializer.validated_data)
         order = self.get_queryset().get(pk=order.pk)
         return Response(self.get_serializer(order).data)
 
@@ -387,7 +390,7 @@ class OrderViewSet(
         },
     )
     @action(detail=True, methods=["post"], serializer_class=OrderEventSerializer)
-    def events(self, request: Request, pk: str | None = None) -> Response:
+    def events(self, request: AuthedRequest, pk: str | None = None) -> Response:
         order = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -430,7 +433,7 @@ class ReferralViewSet(
     def get_queryset(self) -> QuerySet[Referral]:
         return referrals_visible_to(self.request.user)
 
-    def perform_create(self, serializer: ReferralSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Referral]) -> None:
         serializer.instance = referral_record(by=self.request.user, **serializer.validated_data)
 
 
@@ -461,7 +464,7 @@ class RefusalViewSet(
     def get_queryset(self) -> QuerySet[Refusal]:
         return refusals_visible_to(self.request.user)
 
-    def perform_create(self, serializer: RefusalSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Refusal]) -> None:
         serializer.instance = refusal_record(by=self.request.user, **serializer.validated_data)
 
 
@@ -486,7 +489,8 @@ class UserViewSet(mixins.ListModelMixin, ApiViewSet):
         responses={200: UserSerializer(many=True), 401: NOT_SIGNED_IN, 403: NO_ROLE},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        # A list under a pagination class: always a page.
+        page = cast(list[User], self.paginate_queryset(self.get_queryset()))
         return self.get_paginated_response([user_entry(user) for user in page])
 
 

@@ -5,13 +5,14 @@ stages, handoffs and commissions come out exactly as in real use."""
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.db.models import Min
 from django.utils import timezone
 
 from . import services
-from .models import Client, CommissionRule, Handoff, OrderStatus, Stage
+from .models import Client, ClientPhone, CommissionRule, Handoff, OrderStatus, Stage
 
 FIRST_NAMES = [
     "Ирина",
@@ -130,7 +131,7 @@ def demo_load(users: dict[str, User]) -> None:
     # Stages by how many orders a client has: leads (0, no visit), visitors, buyers, clients.
     plan = [0] * 6 + ["visit"] * 8 + [1] * 22 + [2] * 14 + [3] * 10
     for index, (client, orders) in enumerate(zip(clients, plan, strict=True)):
-        seller = client.originator
+        seller = cast(User, client.originator)  # every client above has one
         if orders == 0:
             continue
         if orders == "visit":
@@ -138,7 +139,7 @@ def demo_load(users: dict[str, User]) -> None:
                 client=client, by=seller, visited_at=now - dt.timedelta(days=rng.randint(1, 60))
             )
             continue
-        days_ago = sorted((rng.randint(6, 540) for _ in range(orders)), reverse=True)
+        days_ago = sorted((rng.randint(6, 540) for _ in range(cast(int, orders))), reverse=True)
         if orders == 1 and index % 5 == 0:
             days_ago = [rng.randint(0, 4)]  # new buyers: the order is still on its way
         for position, age in enumerate(days_ago):
@@ -206,7 +207,7 @@ def demo_load(users: dict[str, User]) -> None:
             source="call",
             originator=other_seller,
             notes="Позвонила по рекомендации, просила перезвонить",
-            phones=[original.phones.first().number.as_national],
+            phones=[cast(ClientPhone, original.phones.first()).number.as_national],
         )
 
 

@@ -3,11 +3,10 @@ service in `services.py`, which holds the rules."""
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup_crm.forms import SubmittedOnce
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
+from followup_crm.users import User
 
 from . import services
 from .models import Channel, Client, Consent, OrderStatus, Refusal
@@ -77,7 +77,7 @@ class PlausibleDateField(forms.DateField):
         return day
 
 
-def new_client_owners(user: AbstractBaseUser) -> dict[str, Any]:
+def new_client_owners(user: User) -> dict[str, Any]:
     """Who owns a client that `user` creates: a sales manager becomes its originator, an account
     manager its account manager, so that the new client is visible to whoever created it.
     A director chooses both on the form instead."""
@@ -160,14 +160,14 @@ class ClientForm(NoSuffix, SubmittedOnce, forms.ModelForm):
             "visited_at": DateTimeInput(),
         }
 
-    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         if DIRECTOR in user_roles(user):
-            self.fields["originator"].queryset = users_in_group(
+            cast(forms.ModelChoiceField, self.fields["originator"]).queryset = users_in_group(
                 SALES_MANAGER, keep=self.instance.originator_id
             )
-            self.fields["account_manager"].queryset = users_in_group(
+            cast(forms.ModelChoiceField, self.fields["account_manager"]).queryset = users_in_group(
                 ACCOUNT_MANAGER, keep=self.instance.account_manager_id
             )
         else:
@@ -306,7 +306,8 @@ class ReferralForm(NoSuffix, SubmittedOnce):
             raise ValidationError(exc.messages) from exc
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         existing, name = data.get("existing"), (data.get("name") or "").strip()
         if self.errors:
             return data
@@ -350,6 +351,6 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = Client.objects.exclude(pk=client.pk).filter(
-            erased_at__isnull=True
-        )
+        cast(forms.ModelChoiceField, self.fields["other"]).queryset = Client.objects.exclude(
+            pk=client.pk
+        ).filter(erased_at__isnull=True)

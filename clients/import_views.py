@@ -11,7 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -19,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from followup_crm.pages import role_required
 from followup_crm.roles import DIRECTOR, ROLES
+from followup_crm.users import AuthedHttpRequest
 
 from . import exports, imports
 from .filters import ClientFilter
@@ -71,7 +78,7 @@ def _import_page(
 
 @login_required
 @role_required(DIRECTOR)
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _import_page(request, ImportForm())
     form = ImportForm(request.POST, request.FILES)
@@ -117,7 +124,7 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(DIRECTOR)
 @require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
     # The conflicting rows the director ticked; anything but a row number is no row.
     accepted = {int(row) for row in request.POST.getlist("accept_conflict") if row.isdigit()}
@@ -129,7 +136,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(DIRECTOR)
 @require_POST
-def import_revert(request: HttpRequest, pk: int) -> HttpResponse:
+def import_revert(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
     try:
         result = imports.import_job_revert(job=job, by=request.user)
@@ -146,7 +153,7 @@ def import_revert(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_GET
-def client_export(request: HttpRequest) -> HttpResponse:
+def client_export(request: HttpRequest) -> HttpResponseBase:
     """?format=csv|xlsx plus the list page's filters, over the clients the user may see."""
     file_format = request.GET.get("format", "csv")
     if file_format not in ("csv", "xlsx"):

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -18,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from followup_crm.users import User
 
 from . import services
 from .models import (
@@ -101,7 +102,7 @@ def merged_note(keep_id: int) -> str:
 
 
 @transaction.atomic
-def client_merge(*, keep: Client, drop: Client, by: AbstractBaseUser) -> Client:
+def client_merge(*, keep: Client, drop: Client, by: User) -> Client:
     """Move everything of `drop` to `keep` in one transaction, record the merge in both
     histories, archive `drop` with a note, and recount what follows from the purchases.
     What cannot move without breaking a rule stays on the archived `drop`, never lost: a second

@@ -4,6 +4,7 @@ refusals, bonus points and commissions. Every rule that changes these lives in `
 import functools
 import zoneinfo
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,11 @@ from simple_history.models import HistoricalRecords
 
 from followup_crm.timezones import zone_or_company
 from followup_crm.validators import no_control_characters
+
+if TYPE_CHECKING:
+    from django import forms
+
+    from followup_crm.users import User
 
 
 @functools.cache
@@ -160,6 +166,9 @@ class Client(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["first_purchase_at", "second_purchase_at"])
+    # Set before a save for simple-history: who made the change, and why.
+    _history_user: "User | None"
+    _change_reason: str
 
     class Meta:
         verbose_name = _("client")
@@ -322,6 +331,13 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
+    # Set before a save for simple-history: who made the change.
+    _history_user: "User | None"
+    # Set on the rows a page shows, not columns: the card's action forms (clients/views.py),
+    # the amount as the call's page prints it (touchpoints/views.py).
+    event_form: "forms.Form"
+    date_form: "forms.Form"
+    amount_text: str
 
     class Meta:
         verbose_name = _("order")

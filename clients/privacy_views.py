@@ -7,6 +7,7 @@ directors only, after a confirmation page and a typed confirmation.
 """
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from followup_crm.pages import PageWindow, page_number, role_required
 from followup_crm.roles import DIRECTOR, ROLES
+from followup_crm.users import AuthedHttpRequest
 
 from . import data_export, exports, selectors, services
 from .models import AuditReason, Client
@@ -42,7 +44,7 @@ def _visible_client(request: HttpRequest, pk: int) -> Client:
 @role_required(*ROLES)
 @require_GET
 @never_cache
-def client_data_export(request: HttpRequest, pk: int) -> HttpResponse:
+def client_data_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _visible_client(request, pk)
     with transaction.atomic():
         # Recorded first, so the file's own audit history shows this download.
@@ -63,7 +65,7 @@ def client_data_export(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*ROLES)
 @require_GET
 @never_cache
-def consent_history_export(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_history_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _visible_client(request, pk)
     services.client_record_export(client=client, by=request.user, reason=AuditReason.CONSENT_EXPORT)
     filename = exports.consent_filename(client)
@@ -96,7 +98,7 @@ class EraseForm(forms.Form):
         max_length=200,
     )
 
-    def __init__(self, *args: object, client: Client, **kwargs: object) -> None:
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.client = client
 
@@ -111,7 +113,7 @@ class EraseForm(forms.Form):
 
 @login_required
 @role_required(DIRECTOR)
-def client_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def client_erase(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _visible_client(request, pk)
     form = EraseForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():

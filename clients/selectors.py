@@ -9,11 +9,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast, overload
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     CharField,
     Exists,
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, ROLES, SALES_MANAGER, user_roles
+from followup_crm.users import AnyUser, User
 
 from . import timeline
 from .models import (
@@ -42,8 +42,6 @@ from .models import (
     Referral,
     Refusal,
 )
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def client_visibility_q(user: AnyUser, prefix: str = "") -> Q | None:
@@ -76,7 +74,8 @@ def referrals_visible_to(user: AnyUser) -> QuerySet[Referral]:
     referrer = client_visibility_q(user, prefix="referrer__")
     if referrer is None:
         return Referral.objects.all()
-    referred = client_visibility_q(user, prefix="referred__")
+    # Not None either: the same user sees every client or a filtered set, whatever the prefix.
+    referred = cast(Q, client_visibility_q(user, prefix="referred__"))
     return Referral.objects.filter(referrer | referred)
 
 
@@ -121,7 +120,7 @@ def clients_with_consent(clients: QuerySet[Client], channel: str) -> QuerySet[Cl
     return clients.annotate(_consent=Subquery(newest.values("granted")[:1])).filter(_consent=True)
 
 
-def handoffs_inbox(user: AnyUser) -> QuerySet[Handoff]:
+def handoffs_inbox(user: User) -> QuerySet[Handoff]:
     """New buyers handed to this account manager and not accepted yet."""
     return (
         Handoff.objects.filter(to_user=user, accepted_at__isnull=True)
@@ -178,8 +177,8 @@ def client_timeline(client: Client) -> list[dict[str, Any]]:
                 "change": change,
             }
         )
-    for change in client.stage_changes.select_related("changed_by"):
-        items.append({"at": change.at, "kind": "stage", "change": change})
+    for stage_change in client.stage_changes.select_related("changed_by"):
+        items.append({"at": stage_change.at, "kind": "stage", "change": stage_change})
     handoff = Handoff.objects.filter(client=client).select_related("from_user", "to_user").first()
     if handoff is not None:
         items.append({"at": handoff.created_at, "kind": "handoff", "handoff": handoff})
@@ -309,7 +308,11 @@ def user_entry(user: Any) -> dict[str, Any]:
     }
 
 
-def person_name(user: Any) -> str | None:
+@overload
+def person_name(user: None) -> None: ...
+@overload
+def person_name(user: User) -> str: ...
+def person_name(user: User | None) -> str | None:
     """How a user is named in the history and the export: their full name, else the login."""
     if user is None:
         return None
@@ -432,7 +435,7 @@ def _display(field: Any, value: Any) -> str:
         return "—"
     if field.is_relation:
         # A user, or simple-history's stand-in for one deleted since.
-        return person_name(value) if isinstance(value, AbstractBaseUser) else str(value)
+        return person_name(value) if isinstance(value, User) else str(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):

@@ -139,7 +139,8 @@ class ConsentSerializer(serializers.ModelSerializer):
     given = serializers.BooleanField(
         source="granted", help_text=gettext_lazy("True: given; false: withdrawn.")
     )
-    source = serializers.ChoiceField(
+    # A field named like Field.source, which the serializer's metaclass takes in as a field.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         source="method",
         choices=CONSENT_SOURCES,
         help_text=gettext_lazy("How the client gave or withdrew it; required."),
@@ -248,8 +249,9 @@ class ClientSerializer(serializers.ModelSerializer):
         current_id = getattr(self.instance, f"{field}_id", None)
         # A client kept with a manager who has since left stays editable; a new choice must be
         # an active member of the right team.
-        changed = chosen is not None and chosen.pk != current_id
-        if changed and not (chosen.is_active and has_role(chosen, role)):
+        if chosen is None or chosen.pk == current_id:
+            return
+        if not (chosen.is_active and has_role(chosen, role)):
             raise serializers.ValidationError({field: message})
 
     def _assign_creator(self, attrs: dict[str, Any], field: str, role: str, user: Any) -> None:
@@ -286,7 +288,7 @@ class OrderEventSerializer(serializers.ModelSerializer):
         read_only_fields = ("applied", "recorded_at")
         # The same event again is answered by the service with the one recorded, not refused
         # by a unique check here.
-        validators = []
+        validators: list[Any] = []
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -334,7 +336,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "client",
             "external_id",
@@ -350,20 +352,21 @@ class OrderSerializer(serializers.ModelSerializer):
             "created_at",
             "events",
         )
-        read_only_fields = ("status", "status_at", "delivered_at", "created_at")
+        read_only_fields: tuple[str, ...] = ("status", "status_at", "delivered_at", "created_at")
         # No unique check on external_id: a repeated id is the idempotent case the service
         # answers with the order already recorded.
-        validators = []
+        validators: list[Any] = []
 
 
 class OrderChangeSerializer(OrderSerializer):
     """What an order system may change about an order it sent (PATCH): not the client, the
     external id or the time it was placed."""
 
-    client = None
-    external_id = None
-    placed_at = None
-    events = None
+    # None takes an inherited field out (REST framework); the stubs know only the field.
+    client = None  # type: ignore[assignment]
+    external_id = None  # type: ignore[assignment]
+    placed_at = None  # type: ignore[assignment]
+    events = None  # type: ignore[assignment]
     reason = serializers.CharField(
         max_length=255,
         required=False,
@@ -397,7 +400,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         model = Referral
         fields = ("id", "referrer", "referred", "reward", "created_at", "converted_at")
         read_only_fields = ("created_at", "converted_at")
-        validators = []
+        validators: list[Any] = []
 
 
 class RefusalSerializer(serializers.ModelSerializer):

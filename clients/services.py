@@ -9,12 +9,11 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from followup_crm.roles import ACCOUNT_MANAGER
+from followup_crm.users import User
 
 from . import signals
 from .models import (
@@ -49,8 +49,6 @@ from .models import (
     StageChange,
 )
 from .selectors import consents_current
-
-User = AbstractBaseUser
 
 # Clock skew we tolerate between the other system and ours for event times.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
@@ -353,7 +351,7 @@ def client_recount_stage(*, client: Client, reason: str, by: User | None = None)
 def client_recount_purchases(*, client: Client) -> None:
     """Keep the times of the client's first two purchases (cancelled and returned orders do
     not count) that the reports read. An UPDATE of two columns: no history row, no signal."""
-    times = list(
+    times: list[dt.datetime | None] = list(
         Order.objects.filter(client=client)
         .exclude(status__in=NOT_PURCHASES)
         .order_by("placed_at", "id")
@@ -411,7 +409,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.RETURNED: frozenset(),
 }
-RANK = {
+RANK: dict[str, int] = {
     OrderStatus.PLACED: 0,
     OrderStatus.READY: 1,
     OrderStatus.SHIPPED: 2,
@@ -938,7 +936,8 @@ def commission_recount(*, client: Client) -> None:
             continue
         Commission.objects.create(
             order=order,
-            sales_manager_id=client.originator_id,
+            # Set: without an originator, nothing is earning.
+            sales_manager_id=cast(int, client.originator_id),
             rule=rule,
             amount=(order.amount * rule.percentage / 100).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_UP

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from followup_crm.pages import add_service_errors, create_once, page_window, role_required
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, ROLES, has_role, user_roles
+from followup_crm.users import AuthedHttpRequest
 
 from . import card, merge, selectors, services
 from .filters import ClientFilter
@@ -56,7 +57,7 @@ FILTER_PARAMETERS = ("q", "stage", "manager", "consent", "archived")
 
 @login_required
 @role_required(*ROLES)
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: AuthedHttpRequest) -> HttpResponse:
     filterset = ClientFilter(
         request.GET, queryset=selectors.clients_visible_to(request.user), request=request
     )
@@ -100,7 +101,7 @@ def _duplicates(request: HttpRequest, form: ClientForm, client: Client | None) -
 
 @login_required
 @role_required(*ROLES)
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: AuthedHttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None, user=request.user)
     duplicates: list[Client] = []
     if request.method == "POST" and form.is_valid():
@@ -127,7 +128,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(*ROLES)
-def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def client_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     form = ClientForm(request.POST or None, instance=client, user=request.user)
     duplicates: list[Client] = []
@@ -148,7 +149,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the card ----------------------------------------------------------------------------
 
 
-def _render_card(request: HttpRequest, client: Client, **forms: Any) -> HttpResponse:
+def _render_card(request: AuthedHttpRequest, client: Client, **forms: Any) -> HttpResponse:
     """The card, with fresh action forms except the one passed in (bound, with its errors).
     htmx gets the card alone to swap in place; a plain request the whole page."""
     orders = list(client.orders.select_related("seller").order_by("-placed_at", "-id"))
@@ -192,7 +193,7 @@ def _render_card(request: HttpRequest, client: Client, **forms: Any) -> HttpResp
     return render(request, "clients/client_detail.html", context)
 
 
-def _card_done(request: HttpRequest, client: Client) -> HttpResponse:
+def _card_done(request: AuthedHttpRequest, client: Client) -> HttpResponse:
     """After a successful action: the fresh card for htmx, a redirect to it otherwise."""
     if request.htmx:
         # Services may have changed the stage, the manager or the balance through another copy.
@@ -203,14 +204,14 @@ def _card_done(request: HttpRequest, client: Client) -> HttpResponse:
 
 @login_required
 @role_required(*ROLES)
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _render_card(request, _client_or_404(request, pk))
 
 
 @login_required
 @role_required(*ROLES)
 @require_POST
-def order_record(request: HttpRequest, pk: int) -> HttpResponse:
+def order_record(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     form = OrderForm(request.POST, prefix="order")
     if form.is_valid():
@@ -240,7 +241,7 @@ def order_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def order_event_record(request: HttpRequest, pk: int, order_pk: int) -> HttpResponse:
+def order_event_record(request: AuthedHttpRequest, pk: int, order_pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     order = get_object_or_404(Order.objects.filter(client=client), pk=order_pk)
     form = OrderEventForm(request.POST, prefix=f"event-{order.pk}")
@@ -268,7 +269,7 @@ def order_event_record(request: HttpRequest, pk: int, order_pk: int) -> HttpResp
 @login_required
 @role_required(*ROLES)
 @require_POST
-def order_promised_date_move(request: HttpRequest, pk: int, order_pk: int) -> HttpResponse:
+def order_promised_date_move(request: AuthedHttpRequest, pk: int, order_pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     order = get_object_or_404(Order.objects.filter(client=client), pk=order_pk)
     form = PromisedDateForm(request.POST, prefix=f"date-{order.pk}")
@@ -290,7 +291,7 @@ def order_promised_date_move(request: HttpRequest, pk: int, order_pk: int) -> Ht
 @login_required
 @role_required(*ROLES)
 @require_POST
-def refusal_record(request: HttpRequest, pk: int) -> HttpResponse:
+def refusal_record(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     form = RefusalForm(request.POST, prefix="refusal")
     if form.is_valid():
@@ -307,7 +308,7 @@ def refusal_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def referral_record(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_record(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     candidates = selectors.clients_visible_to(request.user).exclude(pk=client.pk)
     form = ReferralForm(request.POST, prefix="referral", clients=candidates)
@@ -350,7 +351,7 @@ def referral_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_record(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     form = ConsentForm(request.POST, prefix="consent")
     if form.is_valid():
@@ -367,7 +368,7 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def client_archive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     services.client_archive(client=client, by=request.user)
     messages.success(request, _("The client was archived. Their history is kept."))
@@ -377,7 +378,7 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def client_restore(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     services.client_restore(client=client, by=request.user)
     messages.success(request, _("The client is back in the list."))
@@ -391,7 +392,7 @@ MERGE_CANDIDATES = 10
 
 @login_required
 @role_required(DIRECTOR)
-def client_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def client_merge(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Find the other record, see what would move, confirm. The client of the page is kept."""
     client = _client_or_404(request, pk)
     query = request.GET.get("q", "").strip()
@@ -442,7 +443,7 @@ def _with_orders(handoffs: QuerySet[Handoff]) -> list[Handoff]:
 
 @login_required
 @role_required(ACCOUNT_MANAGER, DIRECTOR)
-def handoff_inbox(request: HttpRequest) -> HttpResponse:
+def handoff_inbox(request: AuthedHttpRequest) -> HttpResponse:
     roles = user_roles(request.user)
     mine = _with_orders(selectors.handoffs_inbox(request.user)) if ACCOUNT_MANAGER in roles else []
     unassigned: list[Handoff] = []
@@ -468,7 +469,7 @@ def handoff_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(ACCOUNT_MANAGER)
 @require_POST
-def handoff_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def handoff_accept(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     # Handoffs to this manager only; accepting twice (a double click) is harmless.
     handoff = get_object_or_404(
         Handoff.objects.filter(to_user=request.user).select_related("client"), pk=pk
@@ -490,7 +491,7 @@ def handoff_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(DIRECTOR)
 @require_POST
-def handoff_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def handoff_assign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     handoff = get_object_or_404(Handoff.objects.select_related("client"), pk=pk)
     form = HandoffAssignForm(request.POST)
     if form.is_valid():
@@ -505,7 +506,7 @@ def handoff_assign(request: HttpRequest, pk: int) -> HttpResponse:
             request, "clients/handoff_inbox_done.html", {"handoff": handoff, "accepted": False}
         )
     if form.errors:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
     else:
         manager = selectors.person_name(handoff.to_user)
         messages.success(

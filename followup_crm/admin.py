@@ -70,6 +70,8 @@ class OneLineNames:
     in alerts): one line each. The stock User model cannot declare it without a migration of
     django.contrib.auth, so the admin's user forms, the one place names are edited, check it."""
 
+    cleaned_data: dict[str, Any]  # the form's, that this mixes into
+
     def clean_first_name(self) -> str:
         value = self.cleaned_data.get("first_name", "")
         no_control_characters(value)
@@ -83,8 +85,8 @@ class OneLineNames:
 
 class UserChangeForm(OneLineNames, auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
-        # Those of UserAdmin's fieldsets, one by one.
-        fields = (
+        # Those of UserAdmin's fieldsets, one by one. (The stubs type the base's "__all__" as str.)
+        fields = (  # type: ignore[assignment]
             "username",
             "password",
             "first_name",

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from .pages import errors_by_field
 from .roles import ROLES, has_role
+from .users import AuthedRequest
 
 
 class HasRole(BasePermission):
@@ -110,6 +111,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     """The base of every viewset under /api/v1/."""
 
     permission_classes = [IsAuthenticated, HasRole]
+    request: AuthedRequest
     parser_classes = [JSONParser]
     pagination_class = NewestFirstPagination
 

@@ -1,6 +1,6 @@
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from .navigation import MENU, NavCounters, NavEntry, nav_counters
 from .roles import ROLE_LABELS, user_roles
+from .users import AuthedHttpRequest
 
 # The menu entries that show counters.
 COUNTED = frozenset({"touchpoints:calls", "clients:handoffs"})
@@ -25,7 +26,7 @@ class Counters:
     """The menu's counters, read (in one query) the first time a template asks for them: a page
     drawn without the menu, an htmx fragment, costs nothing."""
 
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(self, request: AuthedHttpRequest) -> None:
         self._request = request
 
     @cached_property
@@ -102,7 +103,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_entries": [], "user_role_labels": []}
     roles = user_roles(user)
-    counters = Counters(request)
+    counters = Counters(cast(AuthedHttpRequest, request))  # signed in: checked above
     return {
         "nav_entries": [NavItem(entry, counters) for entry in MENU if entry.roles & roles],
         "user_role_labels": [ROLE_LABELS[role] for role in sorted(roles)],

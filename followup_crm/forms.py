@@ -38,7 +38,7 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
             if getattr(self.request, "axes_locked_out", False):
                 # The form says it, on this page; axes' middleware would otherwise swap the
                 # page for the login's lockout page.
-                self.request.axes_locked_out = False
+                self.request.axes_locked_out = False  # type: ignore[attr-defined]  # axes' flag
                 raise forms.ValidationError(self.locked_message(), code="locked") from None
             raise
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +16,7 @@ from clients.selectors import handoffs_inbox, handoffs_unassigned
 from touchpoints.selectors import day_bounds, open_calls
 
 from .roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
+from .users import User
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def _count(rows: QuerySet[Any]) -> Subquery:
     return Subquery(counted, output_field=IntegerField())
 
 
-def nav_counters(user: AbstractBaseUser, *, now: dt.datetime) -> NavCounters:
+def nav_counters(user: User, *, now: dt.datetime) -> NavCounters:
     """What waits for a user, for the badges of the menu, in one query: new handoffs (an
     account manager's inbox; for a director, those waiting for an account manager), and open
     urgent and overdue calls (one's own; for a director, everyone's)."""

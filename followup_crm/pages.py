@@ -5,6 +5,7 @@ of presenting a service's ValidationError (on a form, as page messages, and — 
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from django import forms
@@ -12,13 +13,14 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from .roles import has_role
 from .services import form_submission_claim, form_submission_record
+from .users import AuthedHttpRequest
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def role_required(*roles: str) -> Callable[[View], View]:
@@ -27,7 +29,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not has_role(request.user, *roles):
                 raise Http404
             return view(request, *args, **kwargs)
@@ -120,11 +122,11 @@ class Once(Generic[Created]):
 
 
 def create_once(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     form: forms.BaseForm,
     kind: str,
     create: Callable[[], Created],
-    pk_of: Callable[[Created], int] = lambda created: created.pk,
+    pk_of: Callable[[Created], int] = attrgetter("pk"),
 ) -> Once[Created]:
     """Run `create` (one service call) for a valid SubmittedOnce form, once per token: the
     token is taken out of the cleaned data first, so `create` may pass the rest on as it is.

@@ -1,7 +1,8 @@
 """The three roles of the product, kept as Django groups (created by a migration)."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext_lazy as _
+
+from followup_crm.users import AnyUser
 
 SALES_MANAGER = "sales_manager"
 ACCOUNT_MANAGER = "account_manager"
@@ -15,16 +16,16 @@ ROLE_LABELS = {
 ROLES = tuple(ROLE_LABELS)
 
 
-def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+def user_roles(user: AnyUser) -> frozenset[str]:
     """The role names of a user, read once per request object and cached on it."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_followup_roles", None)
     if cached is None:
         cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        user._followup_roles = cached
+        user._followup_roles = cached  # type: ignore[attr-defined]  # the per-request cache
     return cached
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+def has_role(user: AnyUser, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))

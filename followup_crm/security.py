@@ -7,7 +7,7 @@ however busy they are, and after SESSION_IDLE_TIMEOUT without a request.
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from axes.backends import AxesBackend
 from axes.helpers import get_cool_off
@@ -16,7 +16,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -122,4 +122,7 @@ class SessionTimeoutMiddleware:
 # For the pages that show a letter or an e-mail as its message template renders it: that HTML
 # carries style attributes (the default templates set fonts and sizes with them), which may
 # apply there; <style> elements and every script stay refused.
-letter_styles = csp_update({"style-src-attr": [UNSAFE_INLINE]})
+# django-csp annotates its decorators for a view of one request, but passes every argument
+# through (a method of an admin, a view with URL arguments).
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+letter_styles = cast(Callable[[_View], _View], csp_update({"style-src-attr": [UNSAFE_INLINE]}))

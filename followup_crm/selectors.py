@@ -4,7 +4,6 @@ pages and the menu that every page shows."""
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils import timezone
 from .celery import app
 from .models import ApiToken, Heartbeat
 from .services import BEAT_HEARTBEAT
+from .users import User
 
 
 def health_database() -> dict[str, Any]:

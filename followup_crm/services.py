@@ -3,12 +3,13 @@ from dataclasses import dataclass
 
 from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from followup_crm.users import User
 
 from .models import ApiToken, FormSubmission, Heartbeat
 from .tokens import key_digest, key_new, password_digest
@@ -76,7 +77,7 @@ class FormClaim:
     earlier: FormSubmission | None = None
 
 
-def form_submission_claim(*, token: str, user: AbstractBaseUser, kind: str) -> FormClaim:
+def form_submission_claim(*, token: str, user: User, kind: str) -> FormClaim:
     """Claim a form's one-time token, inside the transaction that creates what the form
     creates, so that a post that fails leaves the token free for the corrected one. A second
     post waits on the first one's row (the unique token) and then finds it. No token: nothing

@@ -130,7 +130,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "db.sqlite3",
+            "NAME": str(DATA_DIR / "db.sqlite3"),
             # web, worker and beat share the file: WAL and immediate transactions avoid
             # "database is locked" when two of them write at once.
             "OPTIONS": {
@@ -188,7 +188,7 @@ AXES_LOCKOUT_CALLABLE = "followup_crm.security.lockout_response"
 # dropped for the proxy's own address, which would put everyone behind it on one address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
     AXES_IPWARE_PROXY_ORDER = "left-most"
     IPWARE_STRICT = False
@@ -365,7 +365,7 @@ if REDIS_URL:
     # the hard time limit so that a long task is never handed to a second worker while it runs.
     # A broker host that drops packets (rather than refusing) must not hold a request that
     # enqueues a task until the TCP timeout: the sweeps pick up what was not enqueued.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "visibility_timeout": CELERY_TASK_HARD_TIME_LIMIT * 4,
         "socket_connect_timeout": 5,
     }

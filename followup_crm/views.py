@@ -4,12 +4,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+
+from followup_crm.users import AuthedHttpRequest
 
 from . import selectors, services
 from .forms import ApiTokenForm, ThrottledPasswordChangeForm
@@ -66,14 +69,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "request": self.request}
 
-    def form_valid(self, form: ThrottledPasswordChangeForm) -> HttpResponse:
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         services.api_tokens_revoke_all(user=form.user)
         return response
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedHttpRequest) -> HttpResponse:
     """The user's API tokens: a list, a form for a new one (its key is shown once, in the
     answer to the POST), and a revoke button per token."""
     new_key = None
@@ -94,7 +97,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_token_revoke(request: AuthedHttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(user=request.user, token_id=token_id)
     messages.success(request, _("The token is revoked: it no longer works."))
     return redirect("api_tokens")

@@ -118,7 +118,8 @@ class ReportForm(forms.Form):
         return self._clean_day("to")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first, last = cleaned.get("from"), cleaned.get("to")
         if first is None or last is None:
             return cleaned

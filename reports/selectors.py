@@ -12,7 +12,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -29,6 +29,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate, TruncMonth
+from django.utils.functional import Promise
 
 from clients.models import (
     Client,
@@ -311,7 +312,10 @@ def discipline(
     # Grouped by the assignee's id alone, the names read apart (the staff: a short table, read
     # whole so the page's query count never depends on the data): joining the users into the
     # grouping of a few hundred thousand rows cost a third of the query.
-    per_manager = list(annotated.values("assignee").annotate(**counts).order_by())
+    # Rows of a values(), plain dicts: the names and figures are added to them.
+    per_manager = cast(
+        list[dict[str, Any]], list(annotated.values("assignee").annotate(**counts).order_by())
+    )
     names = {
         user["id"]: user
         for user in get_user_model().objects.values("id", *PERSON_FIELDS).order_by()
@@ -359,7 +363,7 @@ def offers(period: Period, manager: Any = None) -> dict[str, Any]:
     return counts
 
 
-def refusal_reasons(period: Period, manager: Any = None) -> list[tuple[str, str, int]]:
+def refusal_reasons(period: Period, manager: Any = None) -> list[tuple[str, str | Promise, int]]:
     refusals = Refusal.objects.filter(period.q("at"))
     if manager is not None:
         refusals = refusals.filter(
@@ -384,16 +388,19 @@ def commissions(period: Period, manager: Any = None) -> list[dict[str, Any]]:
     rows = Commission.objects.filter(period.q("created_at"), voided_at__isnull=True)
     if manager is not None:
         rows = rows.filter(sales_manager=manager)
-    return list(
-        rows.values(
-            "sales_manager",
-            "sales_manager__username",
-            "sales_manager__first_name",
-            "sales_manager__last_name",
-            "currency",
-        )
-        .annotate(orders=Count("id"), amount=Sum("amount"), sales=Sum("order__amount"))
-        .order_by("sales_manager__username", "currency")
+    return cast(  # rows of a values(): plain dicts
+        list[dict[str, Any]],
+        list(
+            rows.values(
+                "sales_manager",
+                "sales_manager__username",
+                "sales_manager__first_name",
+                "sales_manager__last_name",
+                "currency",
+            )
+            .annotate(orders=Count("id"), amount=Sum("amount"), sales=Sum("order__amount"))
+            .order_by("sales_manager__username", "currency")
+        ),
     )
 
 
@@ -486,5 +493,6 @@ def _difference(value: Any, before: Any) -> Any:
     numbers = (int, float, Decimal)
     if not isinstance(value, numbers) or not isinstance(before, numbers):
         return None
-    difference = value - before
-    return round(difference, 1) if isinstance(difference, float) else difference
+    if isinstance(value, float) or isinstance(before, float):
+        return round(float(value) - float(before), 1)
+    return value - before

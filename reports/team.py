@@ -7,7 +7,7 @@ touchpoint discipline; the board is a report, so it lives here and reads the oth
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils.functional import Promise
@@ -88,8 +88,9 @@ def team_board(now: dt.datetime) -> list[BoardRow]:
     managers, the day's figures grouped by assignee, and the reports' discipline."""
     managers = list(manager_queryset(active_only=True))
     conditions = _conditions(now)
-    counted = {
-        row["assignee"]: row
+    # The figures' names come from `conditions`: rows of a values() are plain dicts.
+    counted: dict[int, dict[str, int]] = {
+        row["assignee"]: cast(dict[str, int], row)
         for row in selectors.calls_of_everyone()
         .filter(assignee__in=[manager.pk for manager in managers])
         .filter(Q(status=TouchpointStatus.PLANNED) | conditions["done_today"])
@@ -127,7 +128,7 @@ def figure_rows(manager: Any, figure: str, now: dt.datetime) -> QuerySet[Touchpo
     """The touchpoints behind one figure of one manager's row, oldest due first. Done on time
     lists every touchpoint it counted, each with `on_time` saying whether it was."""
     if figure == "on_time":
-        rows = discipline_due(on_time_period(now), manager).annotate(
+        rows: QuerySet[Touchpoint] = discipline_due(on_time_period(now), manager).annotate(
             on_time=ExpressionWrapper(DONE_ON_TIME, output_field=BooleanField())
         )
     else:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clients.selectors import person_name
 from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import DIRECTOR
+from followup_crm.users import AuthedHttpRequest
 from touchpoints import calls, selectors
 from touchpoints.forms import TeamBulkForm
 from touchpoints.models import Touchpoint, TouchpointStatus
@@ -42,7 +43,7 @@ def team_board(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(DIRECTOR)
 @require_http_methods(["GET", "POST"])
-def team_figure(request: HttpRequest, user_pk: int, figure: str) -> HttpResponse:
+def team_figure(request: AuthedHttpRequest, user_pk: int, figure: str) -> HttpResponse:
     chosen = team.FIGURES.get(figure)
     manager = team.team_manager(user_pk)
     if chosen is None or manager is None:
@@ -65,7 +66,7 @@ def team_figure(request: HttpRequest, user_pk: int, figure: str) -> HttpResponse
     return render(request, "reports/team_figure.html", context)
 
 
-def _act(request: HttpRequest, form: TeamBulkForm, rows: QuerySet[Touchpoint]) -> bool:
+def _act(request: AuthedHttpRequest, form: TeamBulkForm, rows: QuerySet[Touchpoint]) -> bool:
     """Apply the form's action to each ticked row that is still behind the figure; report what
     was done and what was refused, by reason. False when the form itself is wrong (a date in
     the past, nobody to hand to): then nothing moved and the errors are on the form."""
@@ -94,7 +95,7 @@ def _act(request: HttpRequest, form: TeamBulkForm, rows: QuerySet[Touchpoint]) -
     return True
 
 
-def _act_on_one(request: HttpRequest, form: TeamBulkForm, touchpoint: Touchpoint) -> int:
+def _act_on_one(request: AuthedHttpRequest, form: TeamBulkForm, touchpoint: Touchpoint) -> int:
     """Reschedule or reassign one call with the single action's service: 1 if it moved."""
     data = form.cleaned_data
     if data["action"] == TeamBulkForm.RESCHEDULE:
@@ -106,7 +107,7 @@ def _act_on_one(request: HttpRequest, form: TeamBulkForm, touchpoint: Touchpoint
         touchpoints=Touchpoint.objects.filter(pk=touchpoint.pk),
         to_user=data["to_user"],
         by=request.user,
-    )
+    ).changed
 
 
 def _report(

@@ -19,7 +19,8 @@ class QuestionForm(forms.ModelForm):
         widgets = {"choices": forms.Textarea(attrs={"rows": 3, "cols": 40})}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # A "one of several" question without answers could never be answered.
         if (
             cleaned.get("kind") == Question.Kind.CHOICE

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
+from rest_framework.serializers import BaseSerializer
 
 from clients.api import visible_clients
 from followup_crm.api import ApiViewSet
 from followup_crm.timezones import company_zone
+from followup_crm.users import AuthedRequest
 
 from . import services
 from .models import Response, ServiceCase, Source
@@ -76,7 +77,7 @@ class ServiceCaseViewSet(
     def get_queryset(self) -> QuerySet[ServiceCase]:
         return service_cases_visible_to(self.request.user)
 
-    def perform_create(self, serializer: ServiceCaseSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[ServiceCase]) -> None:
         fields = dict(serializer.validated_data)
         client = fields.pop("client")
         serializer.instance = services.service_case_record(
@@ -93,7 +94,7 @@ class ServiceCaseViewSet(
         ),
     )
     @action(detail=True, methods=["post"], serializer_class=ServiceCaseResolveSerializer)
-    def resolve(self, request: Request, pk: str | None = None) -> ApiResponse:
+    def resolve(self, request: AuthedRequest, pk: str | None = None) -> ApiResponse:
         case = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -11,7 +11,7 @@ loads, and the demo prints nothing.
 
 import datetime as dt
 import random
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -124,6 +124,11 @@ def _case(
         Response.objects.filter(origin_key=f"service:{case.pk}").update(at=at)
 
 
+def _delivered_at(order: Order) -> dt.datetime:
+    """When a delivered order (the only ones this demo reads) was delivered."""
+    return cast(dt.datetime, order.delivered_at)
+
+
 def demo_load(_users: dict[str, User]) -> None:
     rng = random.Random(7)
     now = timezone.now()
@@ -143,17 +148,17 @@ def demo_load(_users: dict[str, User]) -> None:
         status=OrderStatus.DELIVERED, delivered_at__lt=now - dt.timedelta(days=12)
     ).select_related("client__account_manager", "client__originator"):
         delivered.setdefault(order.client_id, order)
-    orders = sorted(delivered.values(), key=lambda order: (order.delivered_at, order.pk))
+    orders = sorted(delivered.values(), key=lambda order: (_delivered_at(order), order.pk))
     # Hidden dissatisfaction needs the survey and the call (or the case) in one month.
-    early_in_month = [order for order in orders if order.delivered_at.day <= 18]
+    early_in_month = [order for order in orders if _delivered_at(order).day <= 18]
     hidden = early_in_month[-3:]
     others = [order for order in orders if order not in hidden]
 
     # Hidden dissatisfaction: a glowing survey, then a lukewarm call or a complaint.
     for number, order in enumerate(hidden):
-        survey_at = order.delivered_at + dt.timedelta(days=2, hours=3)
+        survey_at = _delivered_at(order) + dt.timedelta(days=2, hours=3)
         _answer(survey, order, survey_at, score=5, nps=9, rng=rng)
-        later = order.delivered_at + dt.timedelta(days=5)
+        later = _delivered_at(order) + dt.timedelta(days=5)
         if number == 0:
             _case(order, later, PROBLEMS[0])  # still open
         else:
@@ -164,12 +169,12 @@ def demo_load(_users: dict[str, User]) -> None:
     nps = [10, 9, 8, None, 9, 7, 10, 8, 9, None, 7, 10]
     answered = others[-len(scores) - 4 : -4]
     for order, score, recommend in zip(answered, scores, nps, strict=False):
-        at = min(order.delivered_at + dt.timedelta(days=rng.randint(2, 6)), now)
+        at = min(_delivered_at(order) + dt.timedelta(days=rng.randint(2, 6)), now)
         _answer(survey, order, at, score=score, nps=recommend, rng=rng)
 
     # Service cases: resolved with the client's verdict, and one still open.
     for order, problem, satisfaction in zip(others[:3], PROBLEMS[1:], [4, 5, 3], strict=False):
-        opened = order.delivered_at + dt.timedelta(days=rng.randint(10, 40))
+        opened = _delivered_at(order) + dt.timedelta(days=rng.randint(10, 40))
         opened = min(opened, now - dt.timedelta(days=3))
         _case(order, opened, problem, at=opened + dt.timedelta(days=2), satisfaction=satisfaction)
     if len(others) > 3:

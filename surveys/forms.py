@@ -3,7 +3,7 @@ survey are checked by services.survey_answer_errors, the service cases by the se
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -120,7 +120,7 @@ class ServiceCaseForm(NoSuffix, SubmittedOnce):
         super().__init__(*args, **kwargs)
         self.client = client
         orders: QuerySet[Order] = client.orders.order_by("-placed_at", "-id")
-        self.fields["order"].queryset = orders
+        cast(forms.ModelChoiceField, self.fields["order"]).queryset = orders
 
     def clean_opened_on(self) -> Any:
         opened_on = self.cleaned_data["opened_on"]

@@ -8,10 +8,10 @@ less, or a service case opened in it is still open.
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
@@ -20,10 +20,9 @@ from clients.models import Client, Order
 from clients.selectors import client_visibility_q
 from followup_crm.roles import user_roles
 from followup_crm.timezones import company_zone
+from followup_crm.users import AnyUser
 
 from .models import Invitation, OrderLink, Response, ServiceCase, Source
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 SATISFIED = Q(score__gte=4)
 
@@ -60,7 +59,7 @@ def _aggregates() -> dict[str, Any]:
     }
 
 
-def _figures(row: dict[str, Any]) -> Satisfaction:
+def _figures(row: Mapping[str, Any]) -> Satisfaction:
     return Satisfaction(
         scores=row["scores"],
         satisfied=row["satisfied"],

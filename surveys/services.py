@@ -9,21 +9,18 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Order
+from followup_crm.users import User
 from touchpoints.calls import recovery_plan
 from touchpoints.models import CallAttempt
 
 from . import signals
 from .models import Invitation, OrderLink, Question, Response, ServiceCase, Source, Survey
-
-User = AbstractBaseUser
-
 
 # --- links -------------------------------------------------------------------------------
 

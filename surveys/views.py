@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from clients.models import Client
 from clients.selectors import client_search, clients_visible_to
 from followup_crm.pages import View, add_service_errors, create_once, page_window, role_required
 from followup_crm.roles import ROLES
+from followup_crm.users import AuthedHttpRequest
 
 from . import selectors, services
 from .forms import (
@@ -49,7 +50,7 @@ def public(view: View) -> View:
     """A page by link: never kept by a cache or a search engine (its URL holds the key)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
@@ -208,7 +209,7 @@ def _chosen_client(request: HttpRequest) -> Client | None:
 @login_required
 @role_required(*ROLES)
 @require_http_methods(["GET", "HEAD", "POST"])
-def service_case_create(request: HttpRequest) -> HttpResponse:
+def service_case_create(request: AuthedHttpRequest) -> HttpResponse:
     client = _chosen_client(request)
     if client is None:
         # First the client (a search among those the user may see), then the form: the order
@@ -260,7 +261,7 @@ def service_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def service_case_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def service_case_resolve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     if case.resolved_at is not None:
         # A second click on "resolve", or a colleague was quicker: nothing to do.

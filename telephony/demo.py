@@ -2,11 +2,12 @@
 its length and recording) on a client's card, and a client connected to the Telegram bot."""
 
 import datetime as dt
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from clients.models import Channel, Client, Consent
+from clients.models import Channel, Client, ClientPhone, Consent
 from clients.services import consent_record
 
 from .models import Direction, Disposition, Extension, PhoneCall, TelegramChat
@@ -24,7 +25,9 @@ def demo_load(users: dict[str, User]) -> None:
     if not clients:
         return
     called = clients[0]
-    number = called.phones.order_by("-is_primary", "id").first().number.as_e164
+    # The clients are chosen with a phone.
+    phone = cast(ClientPhone, called.phones.order_by("-is_primary", "id").first())
+    number = phone.number.as_e164
     ended = timezone.now() - dt.timedelta(days=1, hours=2)
     PhoneCall.objects.create(
         provider="demo",

@@ -2,15 +2,15 @@
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django.utils import timezone
 
 from clients.card import card_facts
 from clients.models import Client
 from clients.selectors import client_visibility_q
+from followup_crm.users import User
 from touchpoints.models import Touchpoint
 
 from .models import Direction, Disposition, Extension, PhoneCall
@@ -19,7 +19,7 @@ from .models import Direction, Disposition, Extension, PhoneCall
 RINGING_AT_MOST = dt.timedelta(minutes=2)
 
 
-def extension_of(user: AbstractBaseUser) -> str:
+def extension_of(user: User) -> str:
     return Extension.objects.filter(user=user).values_list("extension", flat=True).first() or ""
 
 
@@ -31,7 +31,7 @@ def answered_calls_waiting(touchpoint_ids: Sequence[int]) -> dict[int, PhoneCall
     ).order_by("touchpoint_id", "-ended_at", "-pk")
     waiting: dict[int, PhoneCall] = {}
     for call in calls:
-        waiting.setdefault(call.touchpoint_id, call)
+        waiting.setdefault(cast(int, call.touchpoint_id), call)  # filtered on it
     return waiting
 
 
@@ -90,7 +90,7 @@ def client_phone_call_items(client: Client) -> list[dict[str, Any]]:
     ]
 
 
-def notices_for(user: AbstractBaseUser) -> list[dict[str, Any]]:
+def notices_for(user: User) -> list[dict[str, Any]]:
     """Known clients calling this manager now (an inbound call started, not ended): who, their
     stage and open issues, a link to the card. Only clients the manager may see."""
     calls = PhoneCall.objects.filter(

@@ -12,7 +12,6 @@ A call with no open touchpoint stays in the client's timeline (telephony.timelin
 
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Channel, Client, ClientPhone
 from clients.selectors import phone_search_digits
+from followup_crm.users import User
 from touchpoints.calls import CallReport, touchpoint_complete
 from touchpoints.models import CallOutcome, Touchpoint, TouchpointStatus
 from touchpoints.selectors import day_bounds
@@ -31,13 +31,13 @@ from .models import Direction, Disposition, Extension, PhoneCall
 
 logger = logging.getLogger(__name__)
 
-UNANSWERED_OUTCOMES = {
+UNANSWERED_OUTCOMES: dict[str, CallOutcome] = {
     Disposition.NO_ANSWER: CallOutcome.NO_ANSWER,
     Disposition.BUSY: CallOutcome.BUSY,
 }
 
 
-def client_by_number(*, number: str, user: AbstractBaseUser | None = None) -> Client | None:
+def client_by_number(*, number: str, user: User | None = None) -> Client | None:
     """The client with this phone (written in any format); of several, the one the manager
     works with, else the first."""
     e164 = phone_search_digits(number)
@@ -114,7 +114,7 @@ def phone_call_record_event(*, event: pbx.CallEvent) -> PhoneCall:
     return call
 
 
-def open_call_of_the_day(*, client: Client, user: AbstractBaseUser | None) -> Touchpoint | None:
+def open_call_of_the_day(*, client: Client, user: User | None) -> Touchpoint | None:
     """The client's call due today or overdue and still open, the manager's own first."""
     _start, end = day_bounds(timezone.now())
     calls = Touchpoint.objects.filter(
@@ -162,7 +162,7 @@ def phone_call_handle_end(*, call: PhoneCall) -> PhoneCall:
     return call
 
 
-def call_place(*, user: AbstractBaseUser, number: str) -> str:
+def call_place(*, user: User, number: str) -> str:
     """Ring the manager's extension, then the client: the PBX's callback. Raises PbxError
     with a message for the manager."""
     extension = Extension.objects.filter(user=user).values_list("extension", flat=True).first()

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clients.selectors import clients_visible_to
 from followup_crm.pages import role_required
 from followup_crm.roles import ROLES
+from followup_crm.users import AuthedHttpRequest
 
 from . import pbx, selectors, services, telegram
 
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 @login_required
 @role_required(*ROLES)
 @require_POST
-def call(request: HttpRequest, client_id: int) -> HttpResponse:
+def call(request: AuthedHttpRequest, client_id: int) -> HttpResponse:
     """Ring the manager's extension, then the client; the answer is a fragment drawn in place
     of the button (a PBX error included: never a 500)."""
     client = get_object_or_404(
@@ -68,7 +69,7 @@ def pbx_hook(request: HttpRequest, backend: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def notices(request: HttpRequest) -> HttpResponse:
+def notices(request: AuthedHttpRequest) -> HttpResponse:
     """Polled by every page; a user without an extension is told to stop polling (286)."""
     if not selectors.extension_of(request.user):
         return HttpResponse(status=286)

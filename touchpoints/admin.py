@@ -173,7 +173,8 @@ class MessageTemplateForm(forms.ModelForm):
         help_texts = {"body_text": TEMPLATE_VARIABLES}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name in ("subject", "body_text", "body_html"):
             source = cleaned.get(name)
             if not source:
@@ -312,7 +313,8 @@ class CadenceStepForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         anchor, channel = cleaned.get("anchor"), cleaned.get("channel")
         performer = cleaned.get("performer")
         if anchor == Anchor.YEARLY_DATE:

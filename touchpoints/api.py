@@ -7,7 +7,7 @@ service takes and call it once; the rules, and their messages, are the services'
 (touchpoints/calls.py), so the API and the pages answer alike.
 """
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -23,13 +23,13 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients.api import visible_clients
 from clients.models import Channel
 from clients.serializers import plausible_time
 from followup_crm.api import ApiViewSet
+from followup_crm.users import AuthedRequest
 
 from .calls import touchpoint_complete, touchpoint_reschedule, touchpoint_skip
 from .models import Touchpoint, TouchpointStatus
@@ -126,7 +126,7 @@ class TouchpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         },
     )
     @action(detail=True, methods=["post"], serializer_class=CallReportSerializer)
-    def complete(self, request: Request, pk: str | None = None) -> Response:
+    def complete(self, request: AuthedRequest, pk: str | None = None) -> Response:
         touchpoint = self._touchpoint_to_act_on()
         if touchpoint.is_automatic or touchpoint.channel == Channel.POST:
             # What the call page shows: the system sends its messages, and cards and letters
@@ -134,7 +134,8 @@ class TouchpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
             raise ValidationError(
                 _("Only calls and a manager's own messages are completed with a call report.")
             )
-        serializer = self.get_serializer(data=request.data)
+        # The action's serializer_class.
+        serializer = cast(CallReportSerializer, self.get_serializer(data=request.data))
         serializer.is_valid(raise_exception=True)
         attempt = touchpoint_complete(
             touchpoint=touchpoint, report=serializer.report(), by=request.user
@@ -152,7 +153,7 @@ class TouchpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         },
     )
     @action(detail=True, methods=["post"], serializer_class=RescheduleSerializer)
-    def reschedule(self, request: Request, pk: str | None = None) -> Response:
+    def reschedule(self, request: AuthedRequest, pk: str | None = None) -> Response:
         touchpoint = self._touchpoint_to_act_on()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -172,7 +173,7 @@ class TouchpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         },
     )
     @action(detail=True, methods=["post"], serializer_class=SkipSerializer)
-    def skip(self, request: Request, pk: str | None = None) -> Response:
+    def skip(self, request: AuthedRequest, pk: str | None = None) -> Response:
         touchpoint = self._touchpoint_to_act_on()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

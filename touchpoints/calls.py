@@ -7,11 +7,10 @@ contact (which plans it) or an explicit "no further contact" with the reason.
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -23,6 +22,7 @@ from clients.models import Channel, Client, Refusal
 from followup_crm.mail import staff_mail_queue
 from followup_crm.models import StaffMail
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER
+from followup_crm.users import User
 
 from . import calendar, signals
 from .models import (
@@ -33,8 +33,6 @@ from .models import (
     TouchpointChange,
     TouchpointStatus,
 )
-
-User = AbstractBaseUser
 
 # How far ahead an agreed next contact may be.
 NEXT_CONTACT_HORIZON = dt.timedelta(days=2 * 366)
@@ -129,7 +127,9 @@ def due_for_day(day: dt.date, client: Client) -> dt.datetime:
 
 
 @transaction.atomic
-def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User) -> CallAttempt:
+def touchpoint_complete(
+    *, touchpoint: Touchpoint, report: CallReport, by: User | None
+) -> CallAttempt:
     """Record a call attempt and everything that follows from it."""
     touchpoint = (
         Touchpoint.objects.select_for_update().select_related("client").get(pk=touchpoint.pk)
@@ -170,7 +170,7 @@ def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User)
             touchpoint.status = TouchpointStatus.MISSED
             touchpoint.closed_at = now
     elif report.outcome == CallOutcome.CALL_BACK:
-        touchpoint.due_at = report.callback_at
+        touchpoint.due_at = cast(dt.datetime, report.callback_at)  # required: checked above
     else:
         touchpoint.status = TouchpointStatus.DONE
         touchpoint.closed_at = now
@@ -206,8 +206,9 @@ def touchpoint_complete(*, touchpoint: Touchpoint, report: CallReport, by: User)
     return attempt
 
 
-def _record_referral(*, client: Client, report: CallReport, by: User) -> None:
-    originator = by if by.groups.filter(name=SALES_MANAGER).exists() else client.originator
+def _record_referral(*, client: Client, report: CallReport, by: User | None) -> None:
+    is_sales = by is not None and by.groups.filter(name=SALES_MANAGER).exists()
+    originator = by if is_sales else client.originator
     client_services.referral_record_new(
         referrer=client,
         by=by,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from clients.selectors import clients_visible_to
 from followup_crm.pages import errors_as_messages
+from followup_crm.users import AuthedHttpRequest
 
 from .calls import touchpoint_reschedule, touchpoint_skip
 from .forms import RescheduleForm, SkipForm
@@ -36,7 +37,7 @@ def _touchpoint_or_404(request: HttpRequest, client_pk: int, pk: int) -> Touchpo
 
 @login_required
 @require_POST
-def card_reschedule(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
+def card_reschedule(request: AuthedHttpRequest, client_pk: int, pk: int) -> HttpResponse:
     touchpoint = _touchpoint_or_404(request, client_pk, pk)
     form = RescheduleForm(request.POST)
     if form.is_valid():
@@ -55,7 +56,7 @@ def card_reschedule(request: HttpRequest, client_pk: int, pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def card_skip(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
+def card_skip(request: AuthedHttpRequest, client_pk: int, pk: int) -> HttpResponse:
     touchpoint = _touchpoint_or_404(request, client_pk, pk)
     form = SkipForm(request.POST)
     if form.is_valid():

@@ -4,6 +4,7 @@ and a few messages due right now, so that `make run` visibly sends within its fi
 
 import datetime as dt
 import random
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -69,7 +70,7 @@ def demo_load(users: dict[str, User]) -> None:
                 note=note,
                 upsell=rng.choice(["", "", "accepted", "declined"]) if outcome == "reached" else "",
                 recorded_by=touchpoint.assignee,
-                at=touchpoint.closed_at,
+                at=cast(dt.datetime, touchpoint.closed_at),  # closed above
             )
 
     _call_lists(users, rng, now)
@@ -110,7 +111,7 @@ def demo_load(users: dict[str, User]) -> None:
                 note="Позвонила сама: диван доставили, всё понравилось. Спрашивала про чехлы.",
                 next_contact_on=timezone.localdate() + dt.timedelta(days=14),
             ),
-            by=manager,
+            by=cast(User, manager),  # the demo's clients have their managers
         )
         client_note_add(
             client=caller,

@@ -1,6 +1,6 @@
 import datetime as dt
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -148,14 +148,19 @@ class CallListFilterForm(forms.Form):
     def __init__(self, *args: Any, is_director: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Cards and letters have their own list; the call list shows what a person does.
-        self.fields["channel"].choices = [("", _("Any channel"))] + [
+        cast(forms.ChoiceField, self.fields["channel"]).choices = [("", _("Any channel"))] + [
             choice for choice in Channel.choices if choice[0] != Channel.POST
         ]
         cadences = Cadence.objects.order_by("name").values_list("slug", "name")
-        self.fields["cadence"].choices = [("", _("Any cadence")), *cadences]
+        cast(forms.ChoiceField, self.fields["cadence"]).choices = [
+            ("", _("Any cadence")),
+            *cadences,
+        ]
         if is_director:
-            self.fields["manager"].queryset = manager_queryset(active_only=False)
-            self.fields["manager"].empty_label = _("My own calls")
+            cast(forms.ModelChoiceField, self.fields["manager"]).queryset = manager_queryset(
+                active_only=False
+            )
+            cast(forms.ModelChoiceField, self.fields["manager"]).empty_label = _("My own calls")
         else:
             del self.fields["manager"]
 
@@ -384,7 +389,8 @@ class CallRescheduleForm(TogetherMixin, forms.Form):
         return moment
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         preset = data.get("preset")
         if preset:
             moment = reschedule_presets(timezone.now()).get(preset)
@@ -415,11 +421,16 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["from_user"].queryset = manager_queryset(active_only=False)
-        self.fields["to_user"].queryset = manager_queryset(active_only=True)
+        cast(forms.ModelChoiceField, self.fields["from_user"]).queryset = manager_queryset(
+            active_only=False
+        )
+        cast(forms.ModelChoiceField, self.fields["to_user"]).queryset = manager_queryset(
+            active_only=True
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("from_user") and data.get("from_user") == data.get("to_user"):
             self.add_error("to_user", _("Choose someone else than the manager they come from."))
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
@@ -448,7 +459,7 @@ class InboundCallForm(CallReportForm):
         super().__init__(*args, **kwargs)
         for name in ("upsell", "cross_sell", "referral_name", "referral_phone"):
             del self.fields[name]
-        self.fields["outcome"].choices = [
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = [
             (value, label) for value, label in CallOutcome.choices if value in INBOUND_OUTCOMES
         ]
         self.fields["outcome"].label = _("What came of it?")
@@ -480,7 +491,7 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, assignees: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = assignees
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = assignees
 
 
 # --- the team board (directors) ----------------------------------------------------------------
@@ -526,14 +537,17 @@ class TeamBulkForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")  # as the other pages' labels: no colon
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = manager_queryset(active_only=True)
+        cast(forms.ModelChoiceField, self.fields["to_user"]).queryset = manager_queryset(
+            active_only=True
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         needed = {
             self.RESCHEDULE: ("due_at", _("Choose when the selected calls move to.")),
             self.REASSIGN: ("to_user", _("Choose the manager who takes the selected calls.")),
-        }.get(data.get("action"))
+        }.get(data.get("action", ""))
         if needed and not data.get(needed[0]) and needed[0] not in self.errors:
             self.add_error(*needed)
         return data

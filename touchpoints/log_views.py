@@ -21,6 +21,7 @@ from clients.selectors import client_search, clients_visible_to
 from clients.services import client_note_add
 from followup_crm.pages import add_service_errors, role_required
 from followup_crm.roles import ROLES
+from followup_crm.users import AuthedHttpRequest
 
 from .forms import InboundCallForm, NoteForm, TaskForm
 from .selectors import task_assignees
@@ -80,7 +81,7 @@ def log_client(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def log_inbound(request: HttpRequest, pk: int) -> HttpResponse:
+def log_inbound(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     form = InboundCallForm(request.POST, prefix="inbound")
     if form.is_valid():
@@ -97,7 +98,7 @@ def log_inbound(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def log_note(request: HttpRequest, pk: int) -> HttpResponse:
+def log_note(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
@@ -114,7 +115,7 @@ def log_note(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def log_task(request: HttpRequest, pk: int) -> HttpResponse:
+def log_task(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk)
     form = _task_form(request, client, request.POST)
     if form.is_valid():

@@ -233,8 +233,8 @@ def render_template(template: MessageTemplate, context: dict[str, Any], language
     """Render one template (also used by the admin's preview)."""
     with translation.override(language):
         try:
-            subject = Template(template.subject).render(Context(context, autoescape=False))
-            text = Template(template.body_text).render(Context(context, autoescape=False))
+            subject: str = Template(template.subject).render(Context(context, autoescape=False))
+            text: str = Template(template.body_text).render(Context(context, autoescape=False))
             html = (
                 Template(template.body_html).render(Context(context)) if template.body_html else ""
             )

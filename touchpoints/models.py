@@ -5,6 +5,9 @@ anchor (an order event, a handoff, a refusal, a date in the year) into touchpoin
 dispatcher sends the automatic ones when the database says they are due.
 """
 
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Channel, Client, Order, Stage
 from followup_crm.validators import no_control_characters
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from .call_context import CallReason
+    from .forms import CallReportForm, CallRescheduleForm, SkipForm
 
 # The channels the system sends messages in by itself.
 MESSAGE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.TELEGRAM)
@@ -293,6 +302,42 @@ class Touchpoint(models.Model):
             # The call list's "done today" counter.
             models.Index(fields=["assignee", "closed_at"]),
         ]
+
+    # Not columns. The call list's annotations (selectors.call_rows):
+    last_outcome: str | None
+    last_at: dt.datetime | None
+    in_recovery: bool
+    recovery_reason: str | None
+    recovery_key: str | None
+    # and what its pages set on the rows they show (views._Rows, views._attach_forms,
+    # row_extras.attach).
+    client_clock: str
+    good_time: bool
+    is_overdue: bool
+    is_due_today: bool
+    due_iso: str
+    due_text: str
+    overdue_text: str
+    last_iso: str
+    last_text: str
+    last_outcome_label: str
+    stage_label: str
+    phone_e164: str
+    phone_text: str
+    amount_text: str
+    client_url: str
+    detail_url: str
+    forms_url: str
+    companions: "list[Touchpoint]"
+    reasons: "list[CallReason]"
+    forms_ready: bool
+    open_form: str
+    complete_form: "CallReportForm"
+    reschedule_form: "CallRescheduleForm"
+    skip_form: "SkipForm"
+    next_picks: list[tuple[str, str, str]]
+    presets: "list[tuple[str, str | Promise, str]]"
+    extras: list[dict[str, Any]]
 
     def __str__(self) -> str:
         return f"{self.client}: {self.purpose} @ {self.due_at:%Y-%m-%d %H:%M}"

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from followup_crm.users import User
 
 from . import calls, signals
 from .models import (
@@ -30,8 +31,6 @@ from .models import (
     TouchpointStatus,
     TouchpointUndo,
 )
-
-User = AbstractBaseUser
 
 UNDO_SECONDS = 30
 # What an action changes on a touchpoint, and what Undo puts back.

@@ -1,11 +1,11 @@
 """Reads of touchpoints shared by the pages and the API; visibility is decided here."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Case,
     Count,
@@ -25,11 +25,12 @@ from clients.models import Channel, ClientPhone, Order, Stage
 from clients.selectors import client_visibility_q
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER, user_roles
 from followup_crm.timezones import company_zone
+from followup_crm.users import AnyUser
 
 from .models import CallAttempt, CallOutcome, Touchpoint, TouchpointStatus
 
 
-def touchpoints_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Touchpoint]:
+def touchpoints_visible_to(user: AnyUser) -> QuerySet[Touchpoint]:
     """A director sees every touchpoint; a manager those assigned to them and those of the
     clients they may see."""
     touchpoints = Touchpoint.objects.all()
@@ -41,9 +42,7 @@ def touchpoints_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[T
     return touchpoints.filter(Q(assignee=user) | condition)
 
 
-def postal_tasks(
-    user: AbstractBaseUser | AnonymousUser, *, due_before: dt.datetime | None = None
-) -> QuerySet[Touchpoint]:
+def postal_tasks(user: AnyUser, *, due_before: dt.datetime | None = None) -> QuerySet[Touchpoint]:
     """Cards and letters waiting to be printed and posted, oldest first; those due before a
     moment only, if given."""
     tasks = touchpoints_visible_to(user).filter(
@@ -68,7 +67,7 @@ class PostalLine:
         return ",".join(str(pk) for pk in self.ids)
 
 
-def postal_lines(tasks: list[Touchpoint]) -> list[PostalLine]:
+def postal_lines(tasks: Iterable[Touchpoint]) -> list[PostalLine]:
     """Postal tasks (in due order) as one line per client and letter, in the order of the
     first of each."""
     grouped: dict[tuple[int, str], list[Touchpoint]] = {}
@@ -302,7 +301,8 @@ def call_rows(rows: QuerySet[Touchpoint]) -> QuerySet[Touchpoint]:
         client=OuterRef("client"), status=TouchpointStatus.PLANNED, is_urgent=True
     )
     return (
-        rows.annotate(
+        # Touchpoint declares these for the rows' readers, which the plugin takes for a clash.
+        rows.annotate(  # type: ignore[no-redef]
             last_outcome=Subquery(last_call.values("outcome")[:1]),
             last_note=Subquery(last_call.values("note")[:1]),
             last_at=Subquery(last_call.values("at")[:1]),
@@ -361,7 +361,7 @@ def task_assignees(*, client: Any, user: Any) -> QuerySet[Any]:
 
 
 def touchpoints_actable_by(
-    user: AbstractBaseUser | AnonymousUser, rows: QuerySet[Touchpoint] | None = None
+    user: AnyUser, rows: QuerySet[Touchpoint] | None = None
 ) -> QuerySet[Touchpoint]:
     """touchpoint_may_act for many rows at once (the bulk actions of the lists): of `rows` (the
     touchpoints the user may see when left out), those the user may also act on."""

@@ -12,11 +12,13 @@ from clients.serializers import AwareDateTimeField
 from clients.services import phone_normalize
 
 from .calls import CallReport
-from .models import CadenceStep, CallAttempt, CallOutcome, OfferAnswer, Touchpoint
+from .models import Cadence, CadenceStep, CallAttempt, CallOutcome, OfferAnswer, Touchpoint
 
 
 class CadenceStepSerializer(serializers.ModelSerializer):
-    cadence = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cadence: serializers.SlugRelatedField[Cadence] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = CadenceStep

@@ -11,13 +11,13 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Channel, Client
+from followup_crm.users import User
 
 from . import calendar
 from .calls import NEXT_CONTACT_HORIZON, CallReport, due_for_day, touchpoint_complete
@@ -33,9 +33,7 @@ TASK_TEXT_MAX = 255
 
 
 @transaction.atomic
-def touchpoint_log_inbound(
-    *, client: Client, report: CallReport, by: AbstractBaseUser
-) -> CallAttempt:
+def touchpoint_log_inbound(*, client: Client, report: CallReport, by: User) -> CallAttempt:
     """A call the client made to us, with what came of it. Without a next contact agreed, a
     reached inbound call says so explicitly (the client called; nothing was promised)."""
     if report.outcome not in INBOUND_OUTCOMES:
@@ -80,9 +78,9 @@ def touchpoint_log_task(
     *,
     client: Client,
     due_on: dt.date,
-    assignee: AbstractBaseUser | None,
+    assignee: User | None,
     text: str,
-    by: AbstractBaseUser,
+    by: User,
 ) -> TaskPlanned:
     """A one-off task about the client for someone who works with them, due on a working day:
     a date that is not one moves to the next working day, and the task says so."""

@@ -37,6 +37,7 @@ from clients.services import consent_record
 from followup_crm.pages import add_service_errors, page_window, role_required
 from followup_crm.roles import DIRECTOR, ROLES, has_role, user_roles
 from followup_crm.security import letter_styles
+from followup_crm.users import AuthedHttpRequest
 
 from . import calendar, call_context, calls, queue, row_extras, selectors, services
 from .call_context import CallReason
@@ -100,7 +101,7 @@ def postal_print(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def postal_sent(request: HttpRequest) -> HttpResponse:
+def postal_sent(request: AuthedHttpRequest) -> HttpResponse:
     """Confirm letters as posted: each one with the rule of acting on one touchpoint (its
     assignee or a director), whoever may merely see it; those refused are counted, not named,
     as they may be another manager's."""
@@ -160,7 +161,9 @@ def _report_refused(request: HttpRequest, result: calls.BulkChange) -> None:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     found = unsubscribe_read(token)
-    client = Client.objects.filter(pk=found[0]).first() if found else None
+    if found is None:
+        raise Http404
+    client = Client.objects.filter(pk=found[0]).first()
     if client is None or found[1] not in Channel.values:
         raise Http404
     if request.method == "POST":
@@ -233,7 +236,9 @@ class _Rows:
         self.day_start, self.day_end = selectors.day_bounds(now)
         self.words = {key: str(word) for key, word in ROW_WORDS.items()}
         self._stages = {value: str(label) for value, label in Stage.choices}
-        self._outcomes = {value: str(label) for value, label in CallOutcome.choices}
+        self._outcomes: dict[str | None, str] = {
+            value: str(label) for value, label in CallOutcome.choices
+        }
         self._clocks: dict[zoneinfo.ZoneInfo, tuple[str, bool]] = {}
         self._days: dict[dt.date, str] = {}
         self._client_url = reverse("clients:detail", args=[self._PK])
@@ -310,7 +315,9 @@ class _Rows:
         amount = getattr(row, "purchase", None)
         if amount is None and row.order is not None:
             amount = row.order.amount
-        currency = getattr(row, "purchase_currency", None) or (row.order and row.order.currency)
+        currency = getattr(row, "purchase_currency", None) or (
+            row.order.currency if row.order else None
+        )
         row.amount_text = money_text(amount, currency)
         pk = str(row.pk)
         row.client_url = self._client_url.replace(self._PK, str(row.client_id))
@@ -528,7 +535,7 @@ def _render_call_page(
 
 
 def _call_done(
-    request: HttpRequest, touchpoint: Touchpoint, handled: queue.Handled, summary: str
+    request: AuthedHttpRequest, touchpoint: Touchpoint, handled: queue.Handled, summary: str
 ) -> HttpResponse:
     """After a successful action: for htmx the row collapsed to one line saying what was done,
     with its Undo, and the day's counters; otherwise back to the list with the message."""
@@ -548,7 +555,7 @@ def _call_done(
     return render(request, "touchpoints/call_list_done.html", context)
 
 
-def _call_failed(request: HttpRequest, row: Touchpoint, **forms: Any) -> HttpResponse:
+def _call_failed(request: AuthedHttpRequest, row: Touchpoint, **forms: Any) -> HttpResponse:
     """A form with errors: for htmx the row again with that form open, otherwise the call's
     own page. htmx only swaps a 2xx answer, so both are 200."""
     if not request.htmx:
@@ -628,7 +635,7 @@ def _rows_of(touchpoint: Touchpoint, also: list[int]) -> list[Touchpoint]:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def call_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def call_complete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
     form = CallReportForm(request.POST, auto_id=f"call-{pk}-%s")
     form.add_together(_together(request, touchpoint))
@@ -649,7 +656,7 @@ def call_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def call_reschedule(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
     form = CallRescheduleForm(request.POST, auto_id=f"reschedule-{pk}-%s")
     form.add_together(_together(request, touchpoint))
@@ -676,7 +683,7 @@ def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def call_skip(request: HttpRequest, pk: int) -> HttpResponse:
+def call_skip(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     touchpoint = _call_or_404(request, pk)
     form = SkipForm(request.POST, auto_id=f"skip-{pk}-%s")
     form.add_together(_together(request, touchpoint))
@@ -697,7 +704,7 @@ def call_skip(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(*ROLES)
 @require_POST
-def call_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def call_undo(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Undo the action just taken on a call (the token of its Undo): for htmx the row again as
     it was, with the counters; otherwise back to the list. A refusal says why, in the row."""
     touchpoint = _call_or_404(request, pk)
@@ -742,7 +749,7 @@ def call_undo(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(DIRECTOR)
 @require_http_methods(["GET", "POST"])
-def reassign(request: HttpRequest) -> HttpResponse:
+def reassign(request: AuthedHttpRequest) -> HttpResponse:
     """Choose whose work moves to whom (GET shows how many rows), then move it (POST)."""
     form = ReassignForm(request.POST if request.method == "POST" else (request.GET or None))
     if request.method == "POST" and form.is_valid():

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from followup_crm.users import User
 
 from . import selectors, services
 from .models import Delivery, Endpoint, EventType
@@ -33,7 +35,8 @@ class EndpointForm(forms.ModelForm):
         fields = ("url", "secret", "events", "description", "is_active")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         candidate = Endpoint(**{**cleaned, "events": sorted(cleaned.get("events") or [])})
         try:
             services.endpoint_check(candidate)
@@ -57,7 +60,8 @@ class EndpointAdmin(admin.ModelAdmin):
         if change:
             services.endpoint_update(endpoint=obj, **fields)
         else:
-            obj.pk = services.endpoint_create(by=request.user, **fields).pk
+            # The admin's pages are behind its login.
+            obj.pk = services.endpoint_create(by=cast(User, request.user), **fields).pk
 
     @admin.display(description=_("Recent deliveries"))
     def recent_deliveries(self, endpoint: Endpoint) -> str:

@@ -1,6 +1,8 @@
 """Webhook endpoints under /api/v1/webhook-endpoints/, for directors only: every other role
 gets a 404, as if the endpoints did not exist. Registered in `followup_crm/api_urls.py`."""
 
+from typing import cast
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from followup_crm.api import ApiViewSet
@@ -57,14 +60,15 @@ class EndpointViewSet(
     def get_queryset(self) -> QuerySet[Endpoint]:
         return selectors.endpoints_all()
 
-    def perform_create(self, serializer: EndpointSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Endpoint]) -> None:
         serializer.instance = services.endpoint_create(
             by=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer: EndpointSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Endpoint]) -> None:
+        # An update's serializer holds the object (UpdateModelMixin).
         serializer.instance = services.endpoint_update(
-            endpoint=serializer.instance, **serializer.validated_data
+            endpoint=cast(Endpoint, serializer.instance), **serializer.validated_data
         )
 
     @extend_schema(

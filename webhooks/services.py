@@ -278,7 +278,9 @@ def delivery_send_due(
         try:
             if not endpoint.is_active:
                 raise DeliveryError(_("The endpoint is switched off."))
-            status_code = _post(url=endpoint.url, body=delivery.body.encode(), headers=headers)
+            status_code: int | None = _post(
+                url=endpoint.url, body=delivery.body.encode(), headers=headers
+            )
         except DeliveryError as exc:
             error, status_code = str(exc), exc.status_code
         except Exception as exc:

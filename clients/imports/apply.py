@@ -10,10 +10,11 @@ transaction, every change it made (`ImportChange`), for `import_job_revert`.
 from collections.abc import Collection
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from followup_crm.users import User
 
 from ..models import Client, Consent, ImportChange, ImportJob
 from ..services import (
@@ -28,8 +29,6 @@ from .files import ImportFileError, read_table
 from .order_rows import OrderAction
 from .plan import import_check
 from .report import PROGRESS_EVERY, ImportReport, Progress, RowError
-
-User = AbstractBaseUser
 
 
 def stored(value: Any) -> Any:

@@ -9,6 +9,7 @@ database.
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -141,7 +142,7 @@ def parse_amount(value: Cell) -> Decimal:
         raise ValueError(_("“%(value)s” is not an amount.") % {"value": value})
     if amount < 0:
         raise ValueError(_("The amount cannot be negative."))
-    if amount.as_tuple().exponent < -2:
+    if cast(int, amount.as_tuple().exponent) < -2:  # finite: a number's exponent
         raise ValueError(_("“%(value)s” has more than two decimals.") % {"value": _shorten(value)})
     if amount >= AMOUNT_LIMIT:
         raise ValueError(_("The amount is too large."))

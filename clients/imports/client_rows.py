@@ -80,7 +80,7 @@ class ClientAction:
     consents: dict[str, bool]
 
 
-def _read_client(reader: RowReader, users: UserDirectory, time_zones: set[str]) -> ClientRow:
+def _read_client(reader: RowReader, users: UserDirectory, time_zones: Collection[str]) -> ClientRow:
     fields: dict[str, Any] = {
         "name": reader.text("name", max_length=200, required=True, one_line=True)
     }
@@ -153,7 +153,7 @@ def _check_clients(
         action = _client_changes(client, row, overwrite=duplicates == UPDATE)
         applied = action is not None and duplicates != SKIP and accepted
         report.matches.append(_match_entry(client, row, match[1], action, conflict, applied))
-        if applied:
+        if applied and action is not None:
             report.updated += 1
             actions.append(action)
         else:
@@ -219,8 +219,8 @@ def _client_matches(rows: list[ClientRow]) -> dict[int, tuple[int, str] | None]:
         for email, client_id in found.values_list("email_lower", "pk"):
             by_email.setdefault(email, set()).add(client_id)
     for chunk in _chunks(phones):
-        found = ClientPhone.objects.filter(number__in=chunk)
-        for number, client_id in found.values_list("number", "client_id"):
+        found_phones = ClientPhone.objects.filter(number__in=chunk)
+        for number, client_id in found_phones.values_list("number", "client_id"):
             by_phone.setdefault(str(number), set()).add(client_id)
     for chunk in _chunks(ids):
         known_ids.update(Client.objects.filter(pk__in=chunk).values_list("pk", flat=True))

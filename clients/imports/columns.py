@@ -113,7 +113,10 @@ ORDER_COLUMNS: tuple[Column, ...] = (
 
 ORDER_CLIENT_COLUMNS = ("client", "client_id", "client_email", "client_phone")
 CONSENT_COLUMNS = {f"consent_{channel}": channel for channel in LISTED_CONSENT_CHANNELS}
-COLUMNS = {ImportJob.Kind.CLIENTS: CLIENT_COLUMNS, ImportJob.Kind.ORDERS: ORDER_COLUMNS}
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    ImportJob.Kind.CLIENTS: CLIENT_COLUMNS,
+    ImportJob.Kind.ORDERS: ORDER_COLUMNS,
+}
 
 
 def columns_help(kind: str) -> list[tuple[str, str, bool]]:

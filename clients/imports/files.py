@@ -105,7 +105,7 @@ def _collect(rows: Iterable[Sequence[Cell]]) -> list[tuple[int, list[Cell]]]:
 
 def _decode(content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)  # Excel's "Unicode text"
+        encodings: tuple[str, ...] = ("utf-16",)  # Excel's "Unicode text"
     else:
         # UTF-8 (the BOM is dropped), then Windows-1251: what Russian Excel writes as "CSV".
         encodings = ("utf-8-sig", "cp1251")

@@ -237,7 +237,9 @@ def import_jobs_sweep(*, now: dt.datetime | None = None) -> list[int]:
         if job.status == ImportJob.Status.PENDING:
             if dt.datetime.fromisoformat(job.report["confirmed_at"]) < now - STALLED_AFTER:
                 # robust: with the broker down, the next sweep tries again.
-                transaction.on_commit(lambda pk=job.pk: import_job_run.delay(pk), robust=True)
+                # A lambda, not a partial: the robust on_commit logs a failure by its __qualname__.
+                # mypy cannot infer a lambda with a default argument.
+                transaction.on_commit(lambda pk=job.pk: import_job_run.delay(pk), robust=True)  # type: ignore[misc]
                 queued.append(job.pk)
             continue
         started_at = job.report.get("started_at") or job.report["confirmed_at"]

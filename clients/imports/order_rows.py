@@ -82,8 +82,8 @@ class ClientDirectory:
             for email, pk in found.values_list("email_lower", "pk"):
                 self.by_email.setdefault(email, set()).add(pk)
         for chunk in _chunks(sorted(wanted["phone"])):
-            found = ClientPhone.objects.filter(number__in=chunk)
-            for number, pk in found.values_list("number", "client_id"):
+            phones = ClientPhone.objects.filter(number__in=chunk)
+            for number, pk in phones.values_list("number", "client_id"):
                 self.by_phone.setdefault(str(number), set()).add(pk)
 
     def find(self, kind: str, value: str) -> set[int]:
@@ -142,7 +142,7 @@ def _check_orders(
         {reader.text("external_id") for reader in readers if reader.text("external_id")}
     )
     # By client and external id: the ids are each client's own (as in the API).
-    existing: dict[tuple[int, str], Order] = {}
+    existing: dict[tuple[int, str | None], Order] = {}
     for chunk in _chunks(external_ids):
         existing.update(
             ((order.client_id, order.external_id), order)

@@ -12,6 +12,7 @@ from clients.models import Client
 from reports.team import team_board
 from tests.clients.factories import make_client
 from tests.conftest import make_user
+from touchpoints import calls
 from touchpoints.models import Cadence, Touchpoint
 
 MSK = zoneinfo.ZoneInfo("Europe/Moscow")
@@ -243,6 +244,32 @@ def test_it_reassigns_the_selected_calls_and_reports_those_no_longer_open(
     assert "1 selected call is no longer in this list." in html
     assert "1 call handed to Anna." in html
     assert Touchpoint.objects.get(purpose="Recover").assignee == account
+
+
+def test_a_call_closed_while_being_handed_over_is_reported_not_counted(
+    client, director, sales, account, day, monkeypatch
+):
+    urgent = Touchpoint.objects.get(purpose="Recover")
+    reassign = calls.touchpoints_reassign
+
+    def closed_meanwhile(*, touchpoints, **kwargs):
+        touchpoints.update(status="done")  # its manager completed it a moment before
+        return reassign(touchpoints=touchpoints, **kwargs)
+
+    monkeypatch.setattr(calls, "touchpoints_reassign", closed_meanwhile)
+    client.force_login(director)
+
+    response = client.post(
+        f"/calls/team/{sales.pk}/urgent/",
+        {"action": "reassign", "id": [urgent.pk], "to_user": account.pk},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "It is no longer open." in html
+    assert "handed to" not in html
+    urgent.refresh_from_db()
+    assert urgent.assignee == sales
 
 
 def test_reassigning_needs_an_active_manager(client, director, sales, account, day):

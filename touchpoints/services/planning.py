@@ -8,7 +8,7 @@ are in `yearly.py`.
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -37,7 +37,7 @@ from ..models import (
     TouchpointStatus,
 )
 
-EVENT_ANCHORS = {
+EVENT_ANCHORS: dict[str, Anchor] = {
     OrderStatus.PLACED: Anchor.ORDER_PLACED,
     OrderStatus.READY: Anchor.ORDER_READY,
     OrderStatus.AT_PICKUP: Anchor.ORDER_AT_PICKUP,
@@ -49,7 +49,7 @@ K = TypeVar("K", bound=Hashable)
 
 # A step whose time passed longer ago than this when it is planned (an order imported from
 # last year, say) is not planned at all: a "thank you for your order" a year late helps nobody.
-STALE_AFTER = {
+STALE_AFTER: dict[str, dt.timedelta] = {
     Channel.EMAIL: dt.timedelta(days=2),
     Channel.SMS: dt.timedelta(days=1),
     Channel.CALL: dt.timedelta(days=14),
@@ -65,7 +65,7 @@ def _shift(moment: dt.datetime, amount: int, unit: str) -> dt.datetime:
         OffsetUnit.WEEKS: relativedelta(weeks=amount),
         OffsetUnit.MONTHS: relativedelta(months=amount),
         OffsetUnit.YEARS: relativedelta(years=amount),
-    }[unit]
+    }[OffsetUnit(unit)]
     return moment + delta
 
 
@@ -295,14 +295,15 @@ def plan_for_order_event(*, order: Order, event: OrderEvent) -> None:
 
 
 def _promised_key(order: Order) -> str:
-    return anchors.promised_key(order.pk, order.promised_date)
+    # Called for orders with a promised date only (plan_pre_delivery).
+    return anchors.promised_key(order.pk, cast(dt.date, order.promised_date))
 
 
 def status_update_days(placed: dt.date, promised: dt.date) -> list[dt.date]:
     """The days of the status updates before delivery: weekly while a month or more is left,
     twice a week (every 3 or 4 days) from then on, and none in the last two days, which the
     "ready tomorrow" notice and the pickup reminder cover."""
-    days = []
+    days: list[dt.date] = []
     day = placed
     twice_a_week = 0
     while True:

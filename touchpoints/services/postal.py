@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils import timezone
 from clients.models import (
     Channel,
 )
+from followup_crm.users import User
 
 from .. import messaging
 from ..calls import BulkChange
@@ -18,8 +18,6 @@ from ..models import (
     TouchpointChange,
     TouchpointStatus,
 )
-
-User = AbstractBaseUser
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 "once, then every year" step once it has had its turn."""
 
 import datetime as dt
+from typing import cast
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, QuerySet
@@ -43,7 +44,8 @@ def plan_yearly(*, today: dt.date | None = None, days_ahead: int = 14) -> int:
     for step in _steps(Anchor.YEARLY_DATE).exclude(month=None).exclude(day=None):
         for year in (today.year, today.year + 1):
             try:
-                day = dt.date(year, step.month, step.day)
+                # Both set: the query leaves the others out.
+                day = dt.date(year, cast(int, step.month), cast(int, step.day))
             except ValueError:
                 continue  # 29 February in a common year
             if not today <= day <= today + dt.timedelta(days=days_ahead):
@@ -107,7 +109,7 @@ def _plan_next_years() -> int:
         )
         batch.append(
             _new_touchpoint(
-                step=touchpoint.step,
+                step=cast(CadenceStep, touchpoint.step),  # a yearly step's touchpoint
                 client=touchpoint.client,
                 order=touchpoint.order,
                 anchor_key=touchpoint.anchor_key,
