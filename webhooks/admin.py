@@ -20,6 +20,8 @@ SHOWN_ON_ENDPOINT = 20
 
 
 class EndpointForm(forms.ModelForm):
+    # A receiver typed without a scheme is taken as https, as Django 6 will.
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple
     )
