@@ -506,9 +506,9 @@ class OrderViewSet(
                     try:
                         recorded_event = order_record_event(order=order, by=request.user, **event)
                     except DjangoValidationError as exc:
-                        errors: list[dict[str, list[str]]] = [{} for _event in events]
-                        errors[position] = service_error_detail(exc)
-                        answer["errors"] = {"events": errors}
+                        # Keyed by the event's position, as the serializer's own errors are.
+                        detail = service_error_detail(exc)
+                        answer["errors"] = {"events": {str(position): detail}}
                         raise
                     new_events = new_events or recorded_event.pk not in known
         except DjangoValidationError as exc:
