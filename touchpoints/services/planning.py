@@ -180,26 +180,52 @@ def _without_pile_ups(planned: list[Touchpoint]) -> list[Touchpoint]:
     return kept
 
 
-def _once_per_client(step: CadenceStep, touchpoint: Touchpoint) -> bool:
-    """For a step planned once per client: whether this one may be planned. When the client
-    already has one within the step's window, it is not, and an open one learns about the
-    other order in its talking points."""
-    window = dt.timedelta(days=step.scope_window_days)
-    other = (
+def _once_per_client(candidates: list[Touchpoint]) -> list[Touchpoint]:
+    """Of touchpoints of steps planned once per client (all for one client), those that may be
+    planned: not one whose client already has one of the step within the step's window. An
+    open one of another order learns about this order in its talking points. The touchpoints
+    already there are read in one query, whatever the number of steps."""
+    if not candidates:
+        return []
+    windows = {
+        touchpoint.step_id: dt.timedelta(days=touchpoint.step.scope_window_days)
+        for touchpoint in candidates
+    }
+    existing = (
         Touchpoint.objects.filter(
-            step=step,
-            client_id=touchpoint.client_id,
-            due_at__gte=touchpoint.due_at - window,
-            due_at__lte=touchpoint.due_at + window,
+            step_id__in=windows,
+            client_id=candidates[0].client_id,
+            due_at__gte=min(t.due_at - windows[t.step_id] for t in candidates),
+            due_at__lte=max(t.due_at + windows[t.step_id] for t in candidates),
         )
         .exclude(status=TouchpointStatus.CANCELLED)
-        .exclude(anchor_key=touchpoint.anchor_key, occurrence=touchpoint.occurrence)
         .order_by("due_at", "id")
-        .first()
     )
-    if other is None:
-        return True
-    order = touchpoint.order
+    by_step: dict[int, list[Touchpoint]] = {}
+    for touchpoint in existing:
+        by_step.setdefault(touchpoint.step_id, []).append(touchpoint)
+    kept = []
+    for touchpoint in candidates:
+        window = windows[touchpoint.step_id]
+        other = next(
+            (
+                other
+                for other in by_step.get(touchpoint.step_id, [])
+                if touchpoint.due_at - window <= other.due_at <= touchpoint.due_at + window
+                and (other.anchor_key, other.occurrence)
+                != (touchpoint.anchor_key, touchpoint.occurrence)
+            ),
+            None,
+        )
+        if other is None:
+            kept.append(touchpoint)
+        else:
+            _mention_order(other, touchpoint.order)
+    return kept
+
+
+def _mention_order(other: Touchpoint, order: Order | None) -> None:
+    """An open touchpoint of another order that stands for this one too says so."""
     open_for_another = other.status == TouchpointStatus.PLANNED and other.order_id != getattr(
         order, "pk", None
     )
@@ -208,7 +234,6 @@ def _once_per_client(step: CadenceStep, touchpoint: Touchpoint) -> bool:
         if line not in other.talking_points:
             other.talking_points = "\n".join(filter(None, [other.talking_points, line]))
             other.save(update_fields=["talking_points"])
-    return False
 
 
 def _is_stale(due_at: dt.datetime, channel: str, now: dt.datetime) -> bool:
@@ -228,6 +253,7 @@ def plan_from_anchor(
         return []
     now = timezone.now()
     planned = []
+    once_per_client = []
     for step in steps if steps is not None else _steps(anchor):
         due_at = step_due_at(step=step, anchor_at=anchor_at, client=client)
         if _is_stale(due_at, step.channel, now):
@@ -235,9 +261,15 @@ def plan_from_anchor(
         touchpoint = _new_touchpoint(
             step=step, client=client, order=order, anchor_key=anchor_key, due_at=due_at
         )
-        if step.scope == CadenceStep.Scope.CLIENT and not _once_per_client(step, touchpoint):
-            continue
+        if step.scope == CadenceStep.Scope.CLIENT:
+            once_per_client.append(touchpoint)
         planned.append(touchpoint)
+    allowed = {id(touchpoint) for touchpoint in _once_per_client(once_per_client)}
+    planned = [
+        touchpoint
+        for touchpoint in planned
+        if touchpoint.step.scope != CadenceStep.Scope.CLIENT or id(touchpoint) in allowed
+    ]
     return _save_new(_without_pile_ups(planned))
 
 
@@ -336,14 +368,21 @@ def plan_pre_delivery(*, order: Order) -> list[Touchpoint]:
 
 def _revive_cancelled(planned: list[Touchpoint]) -> None:
     """A promised date moved away and back: its earlier plan was cancelled, and planning the
-    same day again takes those rows up again instead of colliding with them."""
-    for touchpoint in planned:
-        Touchpoint.objects.filter(
-            step=touchpoint.step,
-            anchor_key=touchpoint.anchor_key,
-            occurrence=touchpoint.occurrence,
-            status=TouchpointStatus.CANCELLED,
-        ).update(
+    same day again takes those rows up again instead of colliding with them. One query finds
+    them (usually none); only the rows taken up again are written."""
+    if not planned:
+        return
+    wanted = {_identity(touchpoint): touchpoint for touchpoint in planned}
+    cancelled = Touchpoint.objects.filter(
+        step_id__in={touchpoint.step_id for touchpoint in planned},
+        anchor_key__in={touchpoint.anchor_key for touchpoint in planned},
+        status=TouchpointStatus.CANCELLED,
+    ).values_list("pk", "step_id", "anchor_key", "occurrence")
+    for pk, *identity in cancelled:
+        touchpoint = wanted.get(tuple(identity))
+        if touchpoint is None:
+            continue
+        Touchpoint.objects.filter(pk=pk, status=TouchpointStatus.CANCELLED).update(
             status=TouchpointStatus.PLANNED, due_at=touchpoint.due_at, outcome="", closed_at=None
         )
 
