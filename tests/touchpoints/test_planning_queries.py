@@ -1,5 +1,6 @@
 """Planning one order (placed, then delivered) with the default cadences makes the same number
-of queries however many steps the cadences have: no query a touchpoint."""
+of queries however many steps the cadences have: no query a touchpoint. The active steps are
+kept in the process, and a step or cadence saved is seen by the next plan."""
 
 import datetime as dt
 import itertools
@@ -60,3 +61,22 @@ def test_it_plans_an_order_in_the_same_queries_whatever_the_number_of_steps(sale
     flat = assert_queries_flat(add_steps, plan_one_order, n=2, many=12)
 
     assert flat.many > flat.few
+
+
+def test_it_sees_a_step_switched_off_at_once(add_step, sales, account, settings):
+    settings.CADENCE_CACHE_SECONDS = 3600
+    step = add_step(anchor=Anchor.ORDER_PLACED, offset=2, offset_unit="days", channel="call")
+    client = make_client(originator=sales, account_manager=account)
+    first = make_order(client, external_id="A", by=sales)
+
+    step.is_active = False
+    step.save()
+    second = make_order(client, external_id="B", by=sales)
+    step.cadence.steps.create(
+        slug="later", anchor=Anchor.ORDER_PLACED, offset=3, channel="call", purpose="Later"
+    )
+    third = make_order(client, external_id="C", by=sales)
+
+    assert Touchpoint.objects.filter(order=first).count() == 1
+    assert not Touchpoint.objects.filter(order=second).exists()
+    assert Touchpoint.objects.get(order=third).step.slug == "later"

@@ -7,6 +7,8 @@ are in `yearly.py`.
 """
 
 import datetime as dt
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -96,6 +98,29 @@ def _steps(anchor: str, **filters: Any) -> QuerySet[CadenceStep]:
     return CadenceStep.objects.filter(
         anchor=anchor, is_active=True, cadence__is_active=True, **filters
     ).select_related("cadence")
+
+
+# The active steps of an anchor (and stage), by (anchor, stage), with when they were read:
+# planning one order asks for five anchors' steps, which change only when a cadence is edited.
+_active_steps_cache: dict[tuple[str, str], tuple[float, list[CadenceStep]]] = {}
+
+
+def active_steps_forget(**_signal: Any) -> None:
+    """Empty the cache of active steps (a cadence or a step was saved or deleted)."""
+    _active_steps_cache.clear()
+
+
+def _active_steps(anchor: str, stage: str = "") -> list[CadenceStep]:
+    """The active steps of an anchor (of a stage, for STAGE_REACHED), kept in the process for
+    settings.CADENCE_CACHE_SECONDS."""
+    key = (anchor, stage)
+    now = time.monotonic()
+    cached = _active_steps_cache.get(key)
+    if cached is not None and now - cached[0] < settings.CADENCE_CACHE_SECONDS:
+        return cached[1]
+    steps = list(_steps(anchor, **({"anchor_stage": stage} if stage else {})))
+    _active_steps_cache[key] = (now, steps)
+    return steps
 
 
 def _new_touchpoint(
@@ -247,14 +272,14 @@ def plan_from_anchor(
     anchor_key: str,
     client: Client,
     order: Order | None = None,
-    steps: QuerySet[CadenceStep] | None = None,
+    steps: Sequence[CadenceStep] | None = None,
 ) -> list[Touchpoint]:
     if client.is_out_of_reach:
         return []
     now = timezone.now()
     planned = []
     once_per_client = []
-    for step in steps if steps is not None else _steps(anchor):
+    for step in steps if steps is not None else _active_steps(anchor):
         due_at = step_due_at(step=step, anchor_at=anchor_at, client=client)
         if _is_stale(due_at, step.channel, now):
             continue
@@ -334,7 +359,7 @@ def plan_pre_delivery(*, order: Order) -> list[Touchpoint]:
     anchor_key = _promised_key(order)
     promised_start = dt.datetime.combine(order.promised_date, dt.time(0), tzinfo=tz)
     planned: list[Touchpoint] = []
-    for step in _steps(Anchor.PROMISED_DATE):
+    for step in _active_steps(Anchor.PROMISED_DATE):
         if step.kind == CadenceStep.Kind.STATUS_SERIES:
             placed_day = order.placed_at.astimezone(tz).date()
             for occurrence, day in enumerate(status_update_days(placed_day, order.promised_date)):
@@ -411,7 +436,7 @@ def plan_for_stage(*, client: Client, stage: str) -> list[Touchpoint]:
         anchor_at=timezone.now(),
         anchor_key=anchors.stage_key(client.pk, stage),
         client=client,
-        steps=_steps(Anchor.STAGE_REACHED, anchor_stage=stage),
+        steps=_active_steps(Anchor.STAGE_REACHED, stage),
     )
 
 
