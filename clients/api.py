@@ -389,7 +389,7 @@ class OrderViewSet(
             "may not see is refused as one that does not exist. More than 1,000 items is a 400."
         ),
         request=inline_serializer(
-            "OrderBulkRequest",
+            "OrderBulk",
             {"orders": OrderBulkItemSerializer(many=True, max_length=BULK_ORDERS_MAX)},
         ),
         responses={

@@ -198,3 +198,14 @@ def test_it_makes_the_same_queries_for_each_item(sales, account):
     one, two, four = run(1, "a"), run(2, "b"), run(4, "c")
 
     assert two - one == (four - two) / 2
+
+
+def test_it_is_described_in_the_schema_with_an_example(sales):
+    response = api(sales).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    operation = response.json()["paths"][BULK]["post"]
+    body = operation["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/OrderBulkRequest"}
+    assert body["examples"]
+    assert set(operation["responses"]) >= {"200", "400"}
+    assert "1,000" in operation["description"]
