@@ -415,7 +415,7 @@ class OrderViewSet(
         },
         examples=[
             OpenApiExample(
-                "Two orders, one refused",
+                _("Two orders, one refused"),
                 request_only=True,
                 value={
                     "orders": [
@@ -432,7 +432,7 @@ class OrderViewSet(
                 },
             ),
             OpenApiExample(
-                "Two orders, one refused",
+                _("Two orders, one refused"),
                 response_only=True,
                 value={
                     "results": [
