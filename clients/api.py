@@ -478,6 +478,8 @@ class OrderViewSet(
         """Record one item of a bulk post in a savepoint of its own: the answer with the order's
         id, or `refused` with the errors by field (and nothing of it kept)."""
         external_id = item.get("external_id") if isinstance(item, dict) else None
+        if not isinstance(external_id, str):
+            external_id = None  # echoed as sent only when it is one
         answer: dict[str, Any] = {
             "index": index,
             "external_id": external_id,

@@ -60,6 +60,7 @@ def test_it_records_good_items_and_refuses_bad_ones_each_on_its_own(sales, own):
         item(own, "B-4", events=[{"type": "delivered", "at": ago(days=2)}, delivered]),
         "not an order",
         item(own, "B-5"),
+        item(own, {"not": "an id"}),
     )
 
     assert response.status_code == 200
@@ -71,8 +72,11 @@ def test_it_records_good_items_and_refuses_bad_ones_each_on_its_own(sales, own):
         "refused",
         "refused",
         "created",
+        "refused",
     ]
-    assert [result["index"] for result in results] == [0, 1, 2, 3, 4, 5]
+    assert [result["index"] for result in results] == [0, 1, 2, 3, 4, 5, 6]
+    assert results[6]["external_id"] is None
+    assert set(results[6]["errors"]) == {"external_id"}
     assert results[0]["order"]["status"] == OrderStatus.DELIVERED
     assert {event["type"] for event in results[0]["order"]["events"]} == {"delivered", "placed"}
     assert set(results[1]["errors"]) == {"amount"}
