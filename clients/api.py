@@ -12,17 +12,20 @@ import datetime as dt
 from typing import Any, cast
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
+    inline_serializer,
 )
-from rest_framework import mixins, parsers, status
+from rest_framework import mixins, parsers, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -33,7 +36,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from followup_crm.api import ApiViewSet, HasRole, JSONParser
+from followup_crm.api import ApiViewSet, HasRole, JSONParser, service_error_detail
 from followup_crm.services import api_token_create
 from followup_crm.users import AuthedRequest, User
 
@@ -51,8 +54,11 @@ from .selectors import (
     users_visible_to,
 )
 from .serializers import (
+    BULK_ORDERS_MAX,
     ClientSerializer,
     ConsentSerializer,
+    OrderBulkItemSerializer,
+    OrderBulkSerializer,
     OrderChangeSerializer,
     OrderEventSerializer,
     OrderSerializer,
@@ -277,6 +283,15 @@ def _timeline_page(
 
 # --- orders ------------------------------------------------------------------------------
 
+# The result of each item of POST /api/v1/orders/bulk/.
+BULK_CREATED, BULK_UNCHANGED, BULK_UPDATED, BULK_REFUSED = (
+    "created",
+    "unchanged",
+    "updated",
+    "refused",
+)
+BULK_RESULTS = (BULK_CREATED, BULK_UNCHANGED, BULK_UPDATED, BULK_REFUSED)
+
 
 def visible_clients(request: Request | None) -> QuerySet[Client]:
     # django-filter calls this with None when it builds a filter outside a request (the schema).
@@ -363,6 +378,156 @@ class OrderViewSet(
         )
         answer = status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK
         return Response(self.get_serializer(recorded.order).data, status=answer)
+
+    @extend_schema(
+        summary=_("Record up to 1,000 orders with their events"),
+        description=_(
+            "Each item is what POST /api/v1/orders/ takes, plus `events` (what "
+            "POST /api/v1/orders/{id}/events/ takes, recorded in the order given), and is "
+            "idempotent by client and external_id like it. Each item is recorded on its own: a "
+            "bad one is refused with a message per field and the others are still recorded. "
+            "The answer has a result per item, in the order sent: `created`, `unchanged` (sent "
+            "before, nothing new), `updated` (sent before, with changed fields or new events) "
+            "or `refused` (with `errors`; nothing of that item is kept). A client the caller "
+            "may not see is refused as one that does not exist. More than 1,000 items is a 400."
+        ),
+        request=inline_serializer(
+            "OrderBulk",
+            # many=True makes a ListSerializer, which takes max_length; the stubs do not know.
+            {"orders": OrderBulkItemSerializer(many=True, max_length=BULK_ORDERS_MAX)},  # type: ignore[call-arg]
+        ),
+        responses={
+            200: inline_serializer(
+                "OrderBulkResponse",
+                {
+                    "results": inline_serializer(
+                        "OrderBulkResult",
+                        {
+                            "index": serializers.IntegerField(),
+                            "external_id": serializers.CharField(allow_null=True),
+                            "result": serializers.ChoiceField(choices=BULK_RESULTS),
+                            "order": OrderSerializer(allow_null=True),
+                            "errors": serializers.DictField(),
+                        },
+                        many=True,
+                    )
+                },
+            ),
+            400: INVALID,
+            401: NOT_SIGNED_IN,
+            403: NO_ROLE,
+        },
+        examples=[
+            OpenApiExample(
+                "Two orders, one refused",
+                request_only=True,
+                value={
+                    "orders": [
+                        {
+                            "client": 12,
+                            "external_id": "SHOP-1001",
+                            "amount": "1500.50",
+                            "placed_at": "2026-11-20T10:00:00+03:00",
+                            "promised_date": "2026-11-27",
+                            "events": [{"type": "delivered", "at": "2026-11-26T15:30:00+03:00"}],
+                        },
+                        {"client": 12, "external_id": "SHOP-1002", "amount": "-5"},
+                    ]
+                },
+            ),
+            OpenApiExample(
+                "Two orders, one refused",
+                response_only=True,
+                value={
+                    "results": [
+                        {
+                            "index": 0,
+                            "external_id": "SHOP-1001",
+                            "result": "created",
+                            "order": {"id": 81, "client": 12, "status": "delivered"},
+                            "errors": {},
+                        },
+                        {
+                            "index": 1,
+                            "external_id": "SHOP-1002",
+                            "result": "refused",
+                            "order": None,
+                            "errors": {
+                                "amount": ["Ensure this value is greater than or equal to 0."],
+                                "placed_at": ["This field is required."],
+                            },
+                        },
+                    ]
+                },
+            ),
+        ],
+    )
+    @action(detail=False, methods=["post"], serializer_class=OrderBulkItemSerializer)
+    def bulk(self, request: AuthedRequest) -> Response:
+        envelope = OrderBulkSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        results = [
+            self._bulk_item(request, index, item)
+            for index, item in enumerate(envelope.validated_data["orders"])
+        ]
+        # The orders recorded, with their events, in two queries rather than two an item.
+        recorded = {result["order"] for result in results if result["order"] is not None}
+        orders = self.get_queryset().in_bulk(recorded)
+        for result in results:
+            if result["order"] is not None:
+                result["order"] = OrderSerializer(orders[result["order"]]).data
+        return Response({"results": results})
+
+    def _bulk_item(self, request: AuthedRequest, index: int, item: Any) -> dict[str, Any]:
+        """Record one item of a bulk post in a savepoint of its own: the answer with the order's
+        id, or `refused` with the errors by field (and nothing of it kept)."""
+        external_id = item.get("external_id") if isinstance(item, dict) else None
+        if not isinstance(external_id, str):
+            external_id = None  # echoed as sent only when it is one
+        answer: dict[str, Any] = {
+            "index": index,
+            "external_id": external_id,
+            "result": BULK_REFUSED,
+            "order": None,
+            "errors": {},
+        }
+        serializer = self.get_serializer(data=item)
+        if not serializer.is_valid():
+            answer["errors"] = serializer.errors
+            return answer
+        fields = dict(serializer.validated_data)
+        events = fields.pop("events")
+        try:
+            with transaction.atomic():
+                recorded = order_record(
+                    by=request.user, sent=frozenset(item) - {"events"}, **fields
+                )
+                order = recorded.order
+                # Whether an event is new only matters to an order recorded before.
+                known: set[int] = set()
+                if not recorded.created:
+                    known = set(order.events.values_list("pk", flat=True))
+                new_events = False
+                for position, event in enumerate(events):
+                    try:
+                        recorded_event = order_record_event(order=order, by=request.user, **event)
+                    except DjangoValidationError as exc:
+                        # Keyed by the event's position, as the serializer's own errors are.
+                        detail = service_error_detail(exc)
+                        answer["errors"] = {"events": {str(position): detail}}
+                        raise
+                    new_events = new_events or recorded_event.pk not in known
+        except DjangoValidationError as exc:
+            answer["errors"] = answer["errors"] or service_error_detail(exc)
+            return answer
+        if recorded.created:
+            answer["result"] = BULK_CREATED
+        elif recorded.changed or new_events:
+            answer["result"] = BULK_UPDATED
+        else:
+            answer["result"] = BULK_UNCHANGED
+        answer["order"] = order.pk
+        return answer
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         order = self.get_object()

@@ -358,6 +358,29 @@ class OrderSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
+# The most orders one bulk post may carry; more is a 400.
+BULK_ORDERS_MAX = 1000
+
+
+class OrderBulkItemSerializer(OrderSerializer):
+    """One order of a bulk post: the fields of POST /api/v1/orders/ and the order's events,
+    recorded in the order given."""
+
+    events = OrderEventSerializer(many=True, required=False, default=list)
+
+    class Meta(OrderSerializer.Meta):
+        pass
+
+
+class OrderBulkSerializer(serializers.Serializer):
+    """A bulk post's envelope. Each item is validated on its own (OrderBulkItemSerializer), so
+    that a bad one refuses no other."""
+
+    orders = serializers.ListField(
+        child=serializers.JSONField(), allow_empty=False, max_length=BULK_ORDERS_MAX
+    )
+
+
 class OrderChangeSerializer(OrderSerializer):
     """What an order system may change about an order it sent (PATCH): not the client, the
     external id or the time it was placed."""

@@ -19,6 +19,7 @@ mail in flight at the kill (and it carries the Message-ID made when it was queue
 servers can drop the copy). Failures are written together at the end of the sweep.
 """
 
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -30,6 +31,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
@@ -65,14 +67,20 @@ def email_send(
     headers: dict[str, str] | None = None,
     message_id: str = "",
     from_email: str | None = None,
+    connection: BaseEmailBackend | None = None,
 ) -> str:
-    """Send one e-mail; returns its Message-ID. Raises TemporaryError or PermanentError."""
+    """Send one e-mail; returns its Message-ID. Raises TemporaryError or PermanentError.
+
+    With `connection` (from `get_connection()`, closed by the caller), the message goes over
+    it and it stays open for the next one, so a sweep talks to the mail server once; a
+    connection that failed is closed, and the next message opens it afresh."""
     message_id = message_id or make_msgid(domain=settings.EMAIL_DOMAIN)
     email = EmailMultiAlternatives(
         subject=header_safe(subject),
         body=text,
         from_email=header_safe(from_email) if from_email else None,
         to=[header_safe(to)],
+        connection=connection,
         headers={
             **{name: header_safe(value) for name, value in (headers or {}).items()},
             "Message-ID": header_safe(message_id),
@@ -81,7 +89,7 @@ def email_send(
     if html:
         email.attach_alternative(html, "text/html")
     try:
-        email.send()
+        _send(email, connection)
     except smtplib.SMTPRecipientsRefused as exc:
         raise PermanentError(f"The mail server refused the address: {exc}") from exc
     except smtplib.SMTPResponseException as exc:
@@ -91,6 +99,20 @@ def email_send(
     except (smtplib.SMTPException, OSError) as exc:
         raise TemporaryError(f"The mail server is unreachable: {exc}") from exc
     return message_id
+
+
+def _send(email: EmailMultiAlternatives, connection: BaseEmailBackend | None) -> None:
+    if connection is None:
+        email.send()
+        return
+    try:
+        # Opened here (once), the backend leaves it open after the message.
+        connection.open()
+        email.send()
+    except Exception:
+        with contextlib.suppress(Exception):
+            connection.close()
+        raise
 
 
 # --- the staff outbox ----------------------------------------------------------------------

@@ -337,6 +337,9 @@ DAYTIME_HOURS = (
 )
 # A call or a postal task still not done this many days after it was due is marked missed.
 MISSED_AFTER_DAYS = int(os.environ.get("MISSED_AFTER_DAYS", "7"))
+# Planning keeps each anchor's active cadence steps in the process this many seconds: an edit
+# in this process empties it at once, another process's edit is seen within this time.
+CADENCE_CACHE_SECONDS = int(os.environ.get("CADENCE_CACHE_SECONDS", "60"))
 # Surveys: the survey the "survey-invite" message links to, and how long an order's page link
 # for its client works.
 DEFAULT_SURVEY = os.environ.get("DEFAULT_SURVEY", "after-delivery")

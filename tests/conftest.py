@@ -15,6 +15,7 @@ from django.db import connection
 
 from followup_crm.roles import ACCOUNT_MANAGER, DIRECTOR, SALES_MANAGER
 from tests.helpers import DEFAULT_NOW, Clock
+from touchpoints.services.planning import active_steps_forget
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
 PASSWORD = "s3cret-pass"
@@ -47,6 +48,13 @@ def clock(request) -> Iterator[Clock]:
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _active_steps_forgotten() -> None:
+    """Planning keeps the active cadence steps in the process; a test's own steps (rolled back
+    with it) and its `Cadence.objects.update(...)`, which sends no signal, start afresh."""
+    active_steps_forget()
 
 
 def make_user(username: str, role: str | None, **extra: object) -> User:

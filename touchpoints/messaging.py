@@ -22,6 +22,7 @@ The variables (also in the template admin's help text and the README):
 """
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import translation
@@ -229,14 +231,21 @@ def context_for(
     }
 
 
+@functools.lru_cache(maxsize=512)
+def compiled(source: str) -> Template:
+    """A template's text, compiled once a process: keyed by the text itself, a template edited
+    in the admin is a new text, compiled afresh (compiled templates render in any thread)."""
+    return Template(source)
+
+
 def render_template(template: MessageTemplate, context: dict[str, Any], language: str) -> Message:
     """Render one template (also used by the admin's preview)."""
     with translation.override(language):
         try:
-            subject: str = Template(template.subject).render(Context(context, autoescape=False))
-            text: str = Template(template.body_text).render(Context(context, autoescape=False))
-            html = (
-                Template(template.body_html).render(Context(context)) if template.body_html else ""
+            subject: str = compiled(template.subject).render(Context(context, autoescape=False))
+            text: str = compiled(template.body_text).render(Context(context, autoescape=False))
+            html: str = (
+                compiled(template.body_html).render(Context(context)) if template.body_html else ""
             )
         except TemplateSyntaxError as exc:
             raise MessageError(f"Template “{template}” is broken: {exc}") from exc
@@ -284,9 +293,9 @@ def telegram_backend() -> Any:
     return import_string(settings.TELEGRAM_BACKEND)()
 
 
-def send(message: Message) -> str:
+def send(message: Message, *, mail_connection: BaseEmailBackend | None = None) -> str:
     """Hand the message over; returns the provider's id. Raises TemporaryError or
-    PermanentError."""
+    PermanentError. E-mail goes over `mail_connection` when given (a sweep's one connection)."""
     if message.channel == Channel.SMS:
         try:
             return sms.get_backend().send(message.recipient, message.text)
@@ -305,4 +314,5 @@ def send(message: Message) -> str:
         text=message.text,
         html=message.html,
         headers=message.headers,
+        connection=mail_connection,
     )

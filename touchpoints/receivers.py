@@ -3,11 +3,14 @@ clients/signals.py) and these receivers call the planning services, in the same 
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from clients import signals
 
 from . import services
+from .models import Cadence, CadenceStep
+from .services.planning import active_steps_forget
 
 
 @receiver(signals.order_event_recorded)
@@ -38,3 +41,11 @@ def on_refusal(refusal: Any, **kwargs: Any) -> None:
 @receiver(signals.client_erased)
 def on_client_erased(client: Any, **kwargs: Any) -> None:
     services.client_touchpoints_erase(client=client)
+
+
+# Planning keeps the active steps in the process: an edit of a cadence or a step empties them.
+for _model in (Cadence, CadenceStep):
+    post_save.connect(active_steps_forget, sender=_model, dispatch_uid=f"steps-{_model.__name__}")
+    post_delete.connect(
+        active_steps_forget, sender=_model, dispatch_uid=f"steps-del-{_model.__name__}"
+    )

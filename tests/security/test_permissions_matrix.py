@@ -138,6 +138,7 @@ MATRIX: dict[str, Row] = {
     "api:order-list": Row("GET POST", API_EVERY_ROLE),
     "api:order-detail": Row("GET PATCH", API_FOREIGN, ORDER),
     "api:order-events": Row("POST", API_FOREIGN, ORDER),
+    "api:order-bulk": Row("POST", API_EVERY_ROLE),
     "api:referral-list": Row("GET POST", API_EVERY_ROLE),
     "api:referral-detail": Row("GET", API_FOREIGN, {"pk": "{referral}"}),
     "api:refusal-list": Row("GET POST", API_EVERY_ROLE),

@@ -19,8 +19,10 @@ from touchpoints import services
 from touchpoints.models import MessageTemplate, SendRecord, Touchpoint, TouchpointStatus
 from touchpoints.sms import LocmemBackend
 
-# Six writes, and the webhook endpoints read for the "touchpoint completed" event.
-PER_MESSAGE_QUERIES = 7
+from .backends import CountingBackend
+
+# Five writes, and the webhook endpoints read for the "touchpoint completed" event.
+PER_MESSAGE_QUERIES = 6
 
 
 @pytest.fixture
@@ -229,7 +231,7 @@ def test_the_sweep_costs_a_fixed_number_of_queries_per_message(customer):
         services.dispatch_due()
 
     # Claiming and reading templates, consent and phones are per sweep; each message then costs
-    # the same few writes: its send record (insert, update before and after sending, inside a
+    # the same few writes: its send record (inserted before sending, updated after it, inside a
     # savepoint) and closing the row.
     assert len(five) - len(one) == 4 * PER_MESSAGE_QUERIES
     assert len(mail.outbox) == 6
@@ -251,3 +253,33 @@ def test_the_beat_task_calls_the_same_service(customer):
     due_email(customer)
 
     assert dispatch_due() == {"claimed": 1, "sent": 1, "failed": 0}
+
+
+def test_a_sweep_sends_its_emails_over_one_connection(customer, settings, sales):
+    settings.EMAIL_BACKEND = "tests.touchpoints.backends.CountingBackend"
+    CountingBackend.opened = []
+    broken = make_client(originator=sales, name="Boris", email="broken@example.com")
+    client_services.consent_record(client=broken, channel="email", granted=True, method="web_form")
+    for minutes_ago in (5, 4):
+        due_email(customer, minutes_ago=minutes_ago)
+    due_email(broken, minutes_ago=3)
+    due_email(customer, minutes_ago=2)
+
+    result = services.dispatch_due()
+
+    # One connection for the first two; the broken one is dropped, the next message reconnects.
+    assert CountingBackend.opened == [["vera@example.com"] * 2, ["vera@example.com"]]
+    assert (result.sent, result.retried) == (3, 1)
+    assert SendRecord.objects.filter(status=SendRecord.Status.SENT).count() == 3
+
+
+def test_an_edited_template_is_rendered_afresh(customer, email_template):
+    due_email(customer)
+    services.dispatch_due()
+    email_template.subject = "Good day {{ client.name }}"
+    email_template.save()
+    due_email(customer)
+
+    services.dispatch_due()
+
+    assert [message.subject for message in mail.outbox] == ["Hello Vera", "Good day Vera"]

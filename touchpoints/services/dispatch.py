@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
@@ -102,6 +104,8 @@ class _Sweep:
     templates: messaging.Templates
     records: dict[int, SendRecord]
     consents: dict[int, dict[str, bool]]
+    # One connection to the mail server for all the sweep's e-mails, opened by the first.
+    mail_connection: BaseEmailBackend
 
 
 def _deliver(touchpoint: Touchpoint, sweep: _Sweep, result: DispatchResult) -> None:
@@ -111,7 +115,8 @@ def _deliver(touchpoint: Touchpoint, sweep: _Sweep, result: DispatchResult) -> N
     record = sweep.records.get(touchpoint.pk)
     if record is None:
         # The claim makes this dispatcher the only one here; the one-to-one key guards anyway.
-        record = SendRecord.objects.create(
+        # Inserted by its first save, with what is known by then (before any sending).
+        record = SendRecord(
             touchpoint=touchpoint, channel=touchpoint.channel, status=SendRecord.Status.SENDING
         )
     if record.status == SendRecord.Status.SENT:
@@ -154,7 +159,7 @@ def _deliver(touchpoint: Touchpoint, sweep: _Sweep, result: DispatchResult) -> N
         return
     record.save()
     try:
-        provider_id = messaging.send(message)
+        provider_id = messaging.send(message, mail_connection=sweep.mail_connection)
     except messaging.TemporaryError as exc:
         record.error = str(exc)[:1000]
         record.save(update_fields=["error", "attempts"])
@@ -229,12 +234,16 @@ def dispatch_due(*, limit: int = 500, now: dt.datetime | None = None) -> Dispatc
         templates=messaging.Templates(),
         records={r.touchpoint_id: r for r in SendRecord.objects.filter(touchpoint_id__in=ids)},
         consents=consents_current({t.client_id for t in touchpoints}),
+        mail_connection=get_connection(),
     )
-    for touchpoint in touchpoints:
-        try:
-            _deliver(touchpoint, sweep, result)
-        except Exception as exc:
-            # One broken row must not stop the sweep; the lease brings it back later.
-            logger.exception("Sending touchpoint %s failed", touchpoint.pk)
-            result.errors.append(f"{touchpoint.pk}: {exc.__class__.__name__}")
+    try:
+        for touchpoint in touchpoints:
+            try:
+                _deliver(touchpoint, sweep, result)
+            except Exception as exc:
+                # One broken row must not stop the sweep; the lease brings it back later.
+                logger.exception("Sending touchpoint %s failed", touchpoint.pk)
+                result.errors.append(f"{touchpoint.pk}: {exc.__class__.__name__}")
+    finally:
+        sweep.mail_connection.close()
     return result

@@ -7,7 +7,8 @@ are in `yearly.py`.
 """
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable
+import time
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
 from dateutil.relativedelta import relativedelta
@@ -100,6 +101,29 @@ def _steps(anchor: str, **filters: Any) -> QuerySet[CadenceStep]:
     return CadenceStep.objects.filter(
         anchor=anchor, is_active=True, cadence__is_active=True, **filters
     ).select_related("cadence")
+
+
+# The active steps of an anchor (and stage), by (anchor, stage), with when they were read:
+# planning one order asks for five anchors' steps, which change only when a cadence is edited.
+_active_steps_cache: dict[tuple[str, str], tuple[float, list[CadenceStep]]] = {}
+
+
+def active_steps_forget(**_signal: Any) -> None:
+    """Empty the cache of active steps (a cadence or a step was saved or deleted)."""
+    _active_steps_cache.clear()
+
+
+def _active_steps(anchor: str, stage: str = "") -> list[CadenceStep]:
+    """The active steps of an anchor (of a stage, for STAGE_REACHED), kept in the process for
+    settings.CADENCE_CACHE_SECONDS."""
+    key = (anchor, stage)
+    now = time.monotonic()
+    cached = _active_steps_cache.get(key)
+    if cached is not None and now - cached[0] < settings.CADENCE_CACHE_SECONDS:
+        return cached[1]
+    steps = list(_steps(anchor, **({"anchor_stage": stage} if stage else {})))
+    _active_steps_cache[key] = (now, steps)
+    return steps
 
 
 def _new_touchpoint(
@@ -197,6 +221,10 @@ def _without_pile_ups(planned: list[Touchpoint]) -> list[Touchpoint]:
     return kept
 
 
+def _step_id(touchpoint: Touchpoint) -> int:
+    return cast(int, touchpoint.step_id)  # planned from a step
+
+
 def client_window(step: CadenceStep) -> dt.timedelta | None:
     """For a step planned once per client, its window: a client who has one (not cancelled)
     due this close to it gets no second. None for a step every order plans. Used by the
@@ -206,25 +234,53 @@ def client_window(step: CadenceStep) -> dt.timedelta | None:
     return dt.timedelta(days=step.scope_window_days)
 
 
-def _once_per_client(step: CadenceStep, touchpoint: Touchpoint, window: dt.timedelta) -> bool:
-    """For a step planned once per client: whether this one may be planned. When the client
-    already has one within the step's window, it is not, and an open one learns about the
-    other order in its talking points."""
-    other = (
+def _once_per_client(candidates: list[Touchpoint]) -> list[Touchpoint]:
+    """Of touchpoints of steps planned once per client (all for one client), those that may be
+    planned: not one whose client already has one of the step within the step's window. An
+    open one of another order learns about this order in its talking points. The touchpoints
+    already there are read in one query, whatever the number of steps."""
+    if not candidates:
+        return []
+    # Every candidate was planned from a step of scope "client": it has a step and a window.
+    windows = {
+        _step_id(touchpoint): client_window(cast(CadenceStep, touchpoint.step)) or dt.timedelta(0)
+        for touchpoint in candidates
+    }
+    existing = (
         Touchpoint.objects.filter(
-            step=step,
-            client_id=touchpoint.client_id,
-            due_at__gte=touchpoint.due_at - window,
-            due_at__lte=touchpoint.due_at + window,
+            step_id__in=windows,
+            client_id=candidates[0].client_id,
+            due_at__gte=min(t.due_at - windows[_step_id(t)] for t in candidates),
+            due_at__lte=max(t.due_at + windows[_step_id(t)] for t in candidates),
         )
         .exclude(status=TouchpointStatus.CANCELLED)
-        .exclude(anchor_key=touchpoint.anchor_key, occurrence=touchpoint.occurrence)
         .order_by("due_at", "id")
-        .first()
     )
-    if other is None:
-        return True
-    order = touchpoint.order
+    by_step: dict[int, list[Touchpoint]] = {}
+    for touchpoint in existing:
+        by_step.setdefault(_step_id(touchpoint), []).append(touchpoint)
+    kept = []
+    for touchpoint in candidates:
+        window = windows[_step_id(touchpoint)]
+        other = next(
+            (
+                other
+                for other in by_step.get(_step_id(touchpoint), [])
+                if touchpoint.due_at - window <= other.due_at <= touchpoint.due_at + window
+                and (other.anchor_key, other.occurrence)
+                != (touchpoint.anchor_key, touchpoint.occurrence)
+            ),
+            None,
+        )
+        if other is None:
+            kept.append(touchpoint)
+        else:
+            _mention_order(other, touchpoint.order)
+    return kept
+
+
+def _mention_order(other: Touchpoint, order: Order | None) -> None:
+    """An open touchpoint of another order that stands for this one too says so."""
     open_for_another = other.status == TouchpointStatus.PLANNED and other.order_id != getattr(
         order, "pk", None
     )
@@ -233,7 +289,6 @@ def _once_per_client(step: CadenceStep, touchpoint: Touchpoint, window: dt.timed
         if line not in other.talking_points:
             other.talking_points = "\n".join(filter(None, [other.talking_points, line]))
             other.save(update_fields=["talking_points"])
-    return False
 
 
 def _is_stale(due_at: dt.datetime, channel: str, now: dt.datetime) -> bool:
@@ -247,23 +302,26 @@ def plan_from_anchor(
     anchor_key: str,
     client: Client,
     order: Order | None = None,
-    steps: QuerySet[CadenceStep] | None = None,
+    steps: Sequence[CadenceStep] | None = None,
 ) -> list[Touchpoint]:
     if client.is_out_of_reach:
         return []
     now = timezone.now()
     planned = []
-    for step in steps if steps is not None else _steps(anchor):
+    once_per_client = []
+    for step in steps if steps is not None else _active_steps(anchor):
         due_at = step_due_at(step=step, anchor_at=anchor_at, client=client)
         if _is_stale(due_at, step.channel, now):
             continue
         touchpoint = _new_touchpoint(
             step=step, client=client, order=order, anchor_key=anchor_key, due_at=due_at
         )
-        window = client_window(step)
-        if window is not None and not _once_per_client(step, touchpoint, window):
-            continue
+        if client_window(step) is not None:
+            once_per_client.append(touchpoint)
         planned.append(touchpoint)
+    allowed = {id(touchpoint) for touchpoint in _once_per_client(once_per_client)}
+    once = {id(touchpoint) for touchpoint in once_per_client}
+    planned = [t for t in planned if id(t) not in once or id(t) in allowed]
     return _save_new(_without_pile_ups(planned))
 
 
@@ -329,7 +387,7 @@ def plan_pre_delivery(*, order: Order) -> list[Touchpoint]:
     anchor_key = _promised_key(order)
     promised_start = dt.datetime.combine(order.promised_date, dt.time(0), tzinfo=tz)
     planned: list[Touchpoint] = []
-    for step in _steps(Anchor.PROMISED_DATE):
+    for step in _active_steps(Anchor.PROMISED_DATE):
         if step.kind == CadenceStep.Kind.STATUS_SERIES:
             placed_day = order.placed_at.astimezone(tz).date()
             for occurrence, day in enumerate(status_update_days(placed_day, order.promised_date)):
@@ -363,14 +421,21 @@ def plan_pre_delivery(*, order: Order) -> list[Touchpoint]:
 
 def _revive_cancelled(planned: list[Touchpoint]) -> None:
     """A promised date moved away and back: its earlier plan was cancelled, and planning the
-    same day again takes those rows up again instead of colliding with them."""
-    for touchpoint in planned:
-        Touchpoint.objects.filter(
-            step=touchpoint.step,
-            anchor_key=touchpoint.anchor_key,
-            occurrence=touchpoint.occurrence,
-            status=TouchpointStatus.CANCELLED,
-        ).update(
+    same day again takes those rows up again instead of colliding with them. One query finds
+    them (usually none); only the rows taken up again are written."""
+    if not planned:
+        return
+    wanted = {_identity(touchpoint): touchpoint for touchpoint in planned}
+    cancelled = Touchpoint.objects.filter(
+        step_id__in={touchpoint.step_id for touchpoint in planned},
+        anchor_key__in={touchpoint.anchor_key for touchpoint in planned},
+        status=TouchpointStatus.CANCELLED,
+    ).values_list("pk", "step_id", "anchor_key", "occurrence")
+    for pk, *identity in cancelled:
+        touchpoint = wanted.get(tuple(identity))
+        if touchpoint is None:
+            continue
+        Touchpoint.objects.filter(pk=pk, status=TouchpointStatus.CANCELLED).update(
             status=TouchpointStatus.PLANNED, due_at=touchpoint.due_at, outcome="", closed_at=None
         )
 
@@ -399,7 +464,7 @@ def plan_for_stage(*, client: Client, stage: str) -> list[Touchpoint]:
         anchor_at=timezone.now(),
         anchor_key=anchors.stage_key(client.pk, stage),
         client=client,
-        steps=_steps(Anchor.STAGE_REACHED, anchor_stage=stage),
+        steps=_active_steps(Anchor.STAGE_REACHED, stage),
     )
 
 
