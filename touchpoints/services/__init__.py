@@ -3,6 +3,7 @@
 (`postal`) and erasure (`erasure`). The calls' own services are in `touchpoints.calls`.
 Callers import from here; the modules are the map."""
 
+from .collisions import client_window, one_a_day
 from .digest import digest_send
 from .dispatch import (
     SYSTEM_SKIP_REASONS,
@@ -14,9 +15,7 @@ from .erasure import client_touchpoints_erase
 from .planning import (
     EVENT_ANCHORS,
     STALE_AFTER,
-    client_window,
     mark_missed_calls,
-    one_a_day,
     plan_for_handoff,
     plan_for_order_event,
     plan_for_refusal,
