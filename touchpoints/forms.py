@@ -13,6 +13,7 @@ from clients.forms import PlausibleDateField, PlausibleDateTimeField, UserChoice
 from clients.models import Channel, Refusal, Stage
 from clients.services import phone_normalize
 from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
+from followup_crm.texts import stored_text
 from followup_crm.timezones import company_zone
 
 from . import calendar
@@ -152,7 +153,10 @@ class CallListFilterForm(forms.Form):
             choice for choice in Channel.choices if choice[0] != Channel.POST
         ]
         cadences = Cadence.objects.order_by("name").values_list("slug", "name")
-        self.fields["cadence"].choices = [("", _("Any cadence")), *cadences]
+        self.fields["cadence"].choices = [
+            ("", _("Any cadence")),
+            *((slug, stored_text(name)) for slug, name in cadences),
+        ]
         if is_director:
             self.fields["manager"].queryset = manager_queryset(active_only=False)
             self.fields["manager"].empty_label = _("My own calls")
