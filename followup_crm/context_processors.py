@@ -2,7 +2,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -107,4 +109,32 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_entries": [NavItem(entry, counters) for entry in MENU if entry.roles & roles],
         "user_role_labels": [ROLE_LABELS[role] for role in sorted(roles)],
+    }
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The company as the client's pages show it (settings COMPANY_*)."""
+
+    name: str
+    phone: str
+    site: str
+    color: str
+    style: str  # the inline style whose hash the CSP allows
+
+    @property
+    def logo(self) -> str:
+        logo = settings.COMPANY_LOGO
+        return logo if not logo or logo.startswith("https://") else static(logo)
+
+
+def brand(request: HttpRequest) -> dict[str, Brand]:
+    return {
+        "brand": Brand(
+            name=settings.COMPANY_NAME,
+            phone=settings.COMPANY_PHONE,
+            site=settings.COMPANY_SITE,
+            color=settings.COMPANY_COLOR,
+            style=settings.BRAND_STYLE,
+        )
     }

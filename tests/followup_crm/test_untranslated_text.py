@@ -196,6 +196,9 @@ def _in(http: HttpClient, language: str, method: str, path: str, **data: Any) ->
     return send(path, data, HTTP_ACCEPT_LANGUAGE=language)
 
 
+OTHER = {"ru": "en", "en": "ru"}
+
+
 def assert_in_language(catalogue: Catalogue, language: str, text: str, what: str) -> None:
     """Fails naming the messages found and the lines of the page they are on."""
     found = catalogue.english_in(text) if language == "ru" else catalogue.russian_in(text)
@@ -277,22 +280,27 @@ def client_of(db) -> Any:
 def test_it_shows_the_clients_pages_in_one_language(
     client, client_of, catalogue, language: str
 ) -> None:
+    """In the client's language, whatever the browser says (it says the other one)."""
     _, paths = client_of(language)
     survey = Survey.objects.get(slug="after-delivery")
+    browser = OTHER[language]
     pages = {
-        "survey": _in(client, language, "GET", paths["survey"]),
-        "survey with errors": _in(client, language, "POST", paths["survey"]),
-        "order page": _in(client, language, "GET", paths["order"]),
-        "unsubscribe": _in(client, language, "GET", paths["unsubscribe"]),
-        "unsubscribed": _in(client, language, "POST", paths["unsubscribe"]),
+        "survey": _in(client, browser, "GET", paths["survey"]),
+        "survey with errors": _in(client, browser, "POST", paths["survey"]),
+        "order page": _in(client, browser, "GET", paths["order"]),
+        "unsubscribe": _in(client, browser, "GET", paths["unsubscribe"]),
+        "unsubscribed": _in(client, browser, "POST", paths["unsubscribe"]),
         "thank-you": _in(
-            client, language, "POST", paths["survey"], **answers(survey, score="5", nps="9")
+            client, browser, "POST", paths["survey"], **answers(survey, score="5", nps="9")
         ),
-        "thank-you again": _in(client, language, "GET", paths["survey"]),
+        "thank-you again": _in(client, browser, "GET", paths["survey"]),
+        # An unknown link: nobody's language but the browser's (telling it would tell that the
+        # link exists).
         "not valid": _in(client, language, "GET", "/s/" + "x" * 43 + "/"),
     }
 
     assert pages["survey with errors"].status_code == 200
+    assert all(page["Content-Language"] == language for page in list(pages.values())[:-1])
     for what, response in pages.items():
         assert_in_language(catalogue, language, page_text(response), what)
 
