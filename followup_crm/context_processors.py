@@ -128,7 +128,7 @@ class Brand:
         return logo if not logo or logo.startswith("https://") else static(logo)
 
 
-def brand(request: HttpRequest) -> dict[str, Brand]:
+def brand(request: HttpRequest) -> dict[str, Brand]:  # noqa: ARG001 - Django's signature
     return {
         "brand": Brand(
             name=settings.COMPANY_NAME,

@@ -300,9 +300,9 @@ if COMPANY_LOGO and not (
     raise ImproperlyConfigured("COMPANY_LOGO must be a static file's path or an https:// URL.")
 # The one inline style of the client's pages, allowed by its hash (no 'unsafe-inline').
 BRAND_STYLE = f":root{{--accent:{COMPANY_COLOR}}}"
-CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"].append(
-    "'sha256-%s'" % base64.b64encode(hashlib.sha256(BRAND_STYLE.encode()).digest()).decode()
-)
+_brand_hash = base64.b64encode(hashlib.sha256(BRAND_STYLE.encode()).digest()).decode()
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"].append(f"'sha256-{_brand_hash}'")
+del _brand_hash
 if COMPANY_LOGO.startswith("https://"):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
         "/".join(COMPANY_LOGO.split("/", 3)[:3])

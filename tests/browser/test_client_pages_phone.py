@@ -18,8 +18,9 @@ CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 # What a finger taps: buttons, text fields, and the labels that hold the radio buttons.
 TAP_TARGETS = """() => [...document.querySelectorAll(
-    'button, textarea, select, input:not([type=radio]):not([type=hidden]), label:has(input[type=radio]), main a'
-  )].filter((el) => el.offsetParent !== null).map((el) => {
+    'button, textarea, select, input:not([type=radio]):not([type=hidden]),'
+    + ' label:has(input[type=radio]), main a')]
+  .filter((el) => el.offsetParent !== null).map((el) => {
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
     return {what: el.outerHTML.slice(0, 80), height: box.height, width: box.width,
