@@ -103,11 +103,13 @@ class NavItem:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_entries": [], "user_role_labels": []}
+        return {"nav_entries": [], "nav_more": [], "user_role_labels": []}
     roles = user_roles(user)
     counters = Counters(request)
+    entries = [NavItem(entry, counters) for entry in MENU if entry.roles & roles]
     return {
-        "nav_entries": [NavItem(entry, counters) for entry in MENU if entry.roles & roles],
+        "nav_entries": [item for item in entries if not item.entry.more],
+        "nav_more": [item for item in entries if item.entry.more],
         "user_role_labels": [ROLE_LABELS[role] for role in sorted(roles)],
     }
 
