@@ -121,8 +121,6 @@ class Brand:
     name: str
     phone: str
     site: str
-    color: str
-    style: str  # the inline style whose hash the CSP allows
 
     @property
     def logo(self) -> str:
@@ -136,7 +134,5 @@ def brand(request: HttpRequest) -> dict[str, Brand]:  # noqa: ARG001 - Django's 
             name=settings.COMPANY_NAME,
             phone=settings.COMPANY_PHONE,
             site=settings.COMPANY_SITE,
-            color=settings.COMPANY_COLOR,
-            style=settings.BRAND_STYLE,
         )
     }

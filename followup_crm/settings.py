@@ -6,8 +6,6 @@ switches to the production shape, in which a secret key and allowed hosts must b
 `manage.py check --deploy` reports nothing.
 """
 
-import base64
-import hashlib
 import os
 import re
 from datetime import timedelta
@@ -288,7 +286,8 @@ COMPANY_PHONE = os.environ.get("COMPANY_PHONE", "+7 495 000-00-00")
 COMPANY_EMAIL = os.environ.get("COMPANY_EMAIL", "hello@example.com")
 # The company's brand on the pages clients open by link (survey, order page, unsubscribe):
 # its site, its logo (a static file's path such as "brand/logo.svg", or an https:// address;
-# empty: the name alone) and its colour (#rgb or #rrggbb: buttons and links).
+# empty: the name alone) and its colour (#rgb or #rrggbb: buttons and links, served as
+# /brand.css: no inline style).
 COMPANY_SITE = os.environ.get("COMPANY_SITE", SITE_URL)
 COMPANY_LOGO = os.environ.get("COMPANY_LOGO", "")
 COMPANY_COLOR = os.environ.get("COMPANY_COLOR", "#1f6feb")
@@ -298,11 +297,6 @@ if COMPANY_LOGO and not (
     COMPANY_LOGO.startswith("https://") or re.fullmatch(r"[\w./-]+", COMPANY_LOGO)
 ):
     raise ImproperlyConfigured("COMPANY_LOGO must be a static file's path or an https:// URL.")
-# The one inline style of the client's pages, allowed by its hash (no 'unsafe-inline').
-BRAND_STYLE = f":root{{--accent:{COMPANY_COLOR}}}"
-_brand_hash = base64.b64encode(hashlib.sha256(BRAND_STYLE.encode()).digest()).decode()
-CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"].append(f"'sha256-{_brand_hash}'")
-del _brand_hash
 if COMPANY_LOGO.startswith("https://"):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
         "/".join(COMPANY_LOGO.split("/", 3)[:3])

@@ -47,7 +47,6 @@ def test_it_keeps_the_menu_on_one_line(laptop, request, persona):
     laptop.goto("/clients/")
 
     assert laptop.locator("html").get_attribute("lang") == request.node.callspec.params["laptop"]
-    laptop.screenshot(path=f"/tmp/menu-{request.node.callspec.id}.png")
     assert rows(laptop, ".mainnav > a, .mainnav > details") == 1
     assert rows(laptop, ".session > form, .session > details") == 1
     # The bar is as high as one row of it: nothing wrapped under the brand either.

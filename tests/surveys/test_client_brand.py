@@ -28,12 +28,16 @@ def test_it_shows_the_companys_brand_on_the_survey(client, invitation, brand):
     assert 'name="language"' not in page and "mainnav" not in page
 
 
-def test_it_allows_the_brands_colour_by_its_hash(client, invitation, settings):
-    response = client.get(reverse("surveys:answer", args=[invitation.token]))
+def test_it_serves_the_brands_colour_as_a_stylesheet(client, invitation, settings):
+    settings.COMPANY_COLOR = "#a0522d"
 
-    assert f"<style>{settings.BRAND_STYLE}</style>" in response.content.decode()
-    assert "'sha256-" in response["Content-Security-Policy"]
-    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    page = client.get(reverse("surveys:answer", args=[invitation.token]))
+    css = client.get(reverse("brand_css"))
+
+    assert f'href="{reverse("brand_css")}"' in page.content.decode()
+    assert "<style" not in page.content.decode()
+    assert (css.status_code, css["Content-Type"]) == (200, "text/css; charset=utf-8")
+    assert css.content.decode() == ":root { --accent: #a0522d; }\n"
 
 
 def test_it_shows_the_order_page_with_the_brand_in_few_queries(
