@@ -108,8 +108,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     counters = Counters(request)
     entries = [NavItem(entry, counters) for entry in MENU if entry.roles & roles]
     return {
-        "nav_entries": [item for item in entries if not item.entry.more],
-        "nav_more": [item for item in entries if item.entry.more],
+        "nav_entries": [item for item in entries if not item.entry.folded_for & roles],
+        "nav_more": [item for item in entries if item.entry.folded_for & roles],
         "user_role_labels": [ROLE_LABELS[role] for role in sorted(roles)],
     }
 
