@@ -21,6 +21,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Replace
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
@@ -129,7 +130,7 @@ def client_create(
     _set_phones(client, phones or [])
     for consent in consents or []:
         consent_record(client=client, by=by, **consent)
-    client_recount_stage(client=client, reason=_("Client created"), by=by)
+    client_recount_stage(client=client, reason=gettext_noop("Client created"), by=by)
     return client
 
 
@@ -146,7 +147,7 @@ def client_update(
     client.save()
     if phones is not None:
         _set_phones(client, phones)
-    client_recount_stage(client=client, reason=_("Client details changed"), by=by)
+    client_recount_stage(client=client, reason=gettext_noop("Client details changed"), by=by)
     return client
 
 
@@ -378,7 +379,8 @@ def purchases_changed(*, client: Client, reason: str, by: User | None) -> None:
     if referral is not None:
         client_recount_stage(
             client=referral.referrer,
-            reason=_("A referred client's purchases changed: %(name)s") % {"name": client.name},
+            reason=gettext_noop("A referred client's purchases changed: %(name)s")
+            % {"name": client.name},
             by=by,
         )
     _bonus_every_nth_free(client=client)
@@ -494,7 +496,7 @@ def order_record(
                 client.save(update_fields=["visited_at", "updated_at"])
             purchases_changed(
                 client=client,
-                reason=_("Order %(order)s placed") % {"order": order},
+                reason=gettext_noop("Order %(order)s placed") % {"order": order},
                 by=by,
             )
             signals.order_event_recorded.send(sender=Order, order=order, event=event)
@@ -630,10 +632,12 @@ def order_record_event(
             order.delivered_at = at
         order.save(update_fields=["status", "status_at", "delivered_at"])
         if was_purchase != order.is_purchase:
+            with translation.override("en"):  # stored in English, shown translated
+                status = str(OrderStatus(type).label).lower()
             purchases_changed(
                 client=order.client,
-                reason=_("Order %(order)s %(status)s")
-                % {"order": order, "status": OrderStatus(type).label.lower()},
+                reason=gettext_noop("Order %(order)s %(status)s")
+                % {"order": order, "status": status},
                 by=by,
             )
         signals.order_event_recorded.send(sender=Order, order=order, event=event)
@@ -787,7 +791,7 @@ def referral_record(
     referral_convert(referred=referred)
     client_recount_stage(
         client=referrer,
-        reason=_("Referred %(name)s") % {"name": referred.name},
+        reason=gettext_noop("Referred %(name)s") % {"name": referred.name},
         by=by,
     )
     return referral

@@ -2,7 +2,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, cast
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -101,10 +103,36 @@ class NavItem:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_entries": [], "user_role_labels": []}
+        return {"nav_entries": [], "nav_more": [], "user_role_labels": []}
     roles = user_roles(user)
     counters = Counters(cast(AuthedHttpRequest, request))  # signed in: checked above
+    entries = [NavItem(entry, counters) for entry in MENU if entry.roles & roles]
     return {
-        "nav_entries": [NavItem(entry, counters) for entry in MENU if entry.roles & roles],
+        "nav_entries": [item for item in entries if not item.entry.folded_for & roles],
+        "nav_more": [item for item in entries if item.entry.folded_for & roles],
         "user_role_labels": [ROLE_LABELS[role] for role in sorted(roles)],
+    }
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The company as the client's pages show it (settings COMPANY_*)."""
+
+    name: str
+    phone: str
+    site: str
+
+    @property
+    def logo(self) -> str:
+        logo = settings.COMPANY_LOGO
+        return logo if not logo or logo.startswith("https://") else static(logo)
+
+
+def brand(request: HttpRequest) -> dict[str, Brand]:  # noqa: ARG001 - Django's signature
+    return {
+        "brand": Brand(
+            name=settings.COMPANY_NAME,
+            phone=settings.COMPANY_PHONE,
+            site=settings.COMPANY_SITE,
+        )
     }

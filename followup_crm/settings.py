@@ -7,6 +7,7 @@ switches to the production shape, in which a secret key and allowed hosts must b
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "followup_crm.context_processors.navigation",
+                "followup_crm.context_processors.brand",
             ],
         },
     },
@@ -282,6 +284,23 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 COMPANY_NAME = os.environ.get("COMPANY_NAME", "Followup Furniture")
 COMPANY_PHONE = os.environ.get("COMPANY_PHONE", "+7 495 000-00-00")
 COMPANY_EMAIL = os.environ.get("COMPANY_EMAIL", "hello@example.com")
+# The company's brand on the pages clients open by link (survey, order page, unsubscribe):
+# its site, its logo (a static file's path such as "brand/logo.svg", or an https:// address;
+# empty: the name alone) and its colour (#rgb or #rrggbb: buttons and links, served as
+# /brand.css: no inline style).
+COMPANY_SITE = os.environ.get("COMPANY_SITE", SITE_URL)
+COMPANY_LOGO = os.environ.get("COMPANY_LOGO", "")
+COMPANY_COLOR = os.environ.get("COMPANY_COLOR", "#1f6feb")
+if not re.fullmatch(r"#(?:[0-9A-Fa-f]{3}){1,2}", COMPANY_COLOR):
+    raise ImproperlyConfigured("COMPANY_COLOR must be a colour such as #1f6feb.")
+if COMPANY_LOGO and not (
+    COMPANY_LOGO.startswith("https://") or re.fullmatch(r"[\w./-]+", COMPANY_LOGO)
+):
+    raise ImproperlyConfigured("COMPANY_LOGO must be a static file's path or an https:// URL.")
+if COMPANY_LOGO.startswith("https://"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        "/".join(COMPANY_LOGO.split("/", 3)[:3])
+    )
 # Who signs the director's letters; empty: the first user with the director role.
 COMPANY_DIRECTOR_NAME = os.environ.get("COMPANY_DIRECTOR_NAME", "")
 EMAIL_DOMAIN = os.environ.get("EMAIL_DOMAIN", "followup.local")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("nav/counters/", views.nav_counters, name="nav_counters"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("brand.css", views.brand_css, name="brand_css"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),

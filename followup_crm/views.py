@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from followup_crm.users import AuthedHttpRequest
@@ -43,6 +43,15 @@ def favicon(_request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever a page links (the admin, the API, a PDF):
     send them to the icon base.html links."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def brand_css(_request: HttpRequest) -> HttpResponse:
+    """The company's colour for the client's pages (settings.COMPANY_COLOR, checked at start):
+    a stylesheet of our own origin, as the CSP allows no inline style."""
+    css = f":root {{ --accent: {settings.COMPANY_COLOR}; }}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
 
 
 @never_cache

@@ -120,7 +120,9 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         values = survey_data(request.POST, questions)
         try:
-            response = services.survey_answer(invitation=invitation, data=values)
+            # The messages beside the questions in the client's language, like the page.
+            with translation.override(invitation.client.language):
+                response = services.survey_answer(invitation=invitation, data=values)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 return _answered_or_not_valid(request, token)

@@ -13,6 +13,7 @@ from clients.forms import PlausibleDateField, PlausibleDateTimeField, UserChoice
 from clients.models import Channel, Refusal, Stage
 from clients.services import phone_normalize
 from followup_crm.roles import ACCOUNT_MANAGER, SALES_MANAGER
+from followup_crm.texts import stored_text
 from followup_crm.timezones import company_zone
 
 from . import calendar
@@ -154,7 +155,7 @@ class CallListFilterForm(forms.Form):
         cadences = Cadence.objects.order_by("name").values_list("slug", "name")
         cast(forms.ChoiceField, self.fields["cadence"]).choices = [
             ("", _("Any cadence")),
-            *cadences,
+            *((slug, stored_text(name)) for slug, name in cadences),
         ]
         if is_director:
             cast(forms.ModelChoiceField, self.fields["manager"]).queryset = manager_queryset(

@@ -36,6 +36,7 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from clients.models import Channel, Client, Order
 from followup_crm import mail
@@ -111,7 +112,9 @@ class Templates:
         """The template in the client's language, else the site's, else any."""
         languages = self._by_key.get((slug, channel))
         if not languages:
-            raise MessageError(f"No {channel} template “{slug}”.")
+            raise MessageError(
+                _("No %(channel)s template “%(slug)s”.") % {"channel": channel, "slug": slug}
+            )
         return (
             languages.get(language)
             or languages.get(settings.LANGUAGE_CODE)
@@ -248,11 +251,17 @@ def render_template(template: MessageTemplate, context: dict[str, Any], language
                 compiled(template.body_html).render(Context(context)) if template.body_html else ""
             )
         except TemplateSyntaxError as exc:
-            raise MessageError(f"Template “{template}” is broken: {exc}") from exc
+            raise MessageError(
+                _("Template “%(template)s” is broken: %(error)s")
+                % {"template": template, "error": exc}
+            ) from exc
         except Exception as exc:
             # A tag that fails only while rendering ({% url %} with a bad name, say) is as
             # permanent as a syntax error: retrying would fail the same way.
-            raise MessageError(f"Template “{template}” fails to render: {exc!r}") from exc
+            raise MessageError(
+                _("Template “%(template)s” fails to render: %(error)r")
+                % {"template": template, "error": exc}
+            ) from exc
     subject = " ".join(subject.split())
     text = text.strip()
     if template.channel == Channel.SMS:
@@ -263,7 +272,7 @@ def render_template(template: MessageTemplate, context: dict[str, Any], language
 def render(touchpoint: Touchpoint, templates: Templates) -> Message:
     client = touchpoint.client
     if not touchpoint.template_slug:
-        raise MessageError("The touchpoint has no message template.")
+        raise MessageError(_("The touchpoint has no message template."))
     template = templates.get(touchpoint.template_slug, touchpoint.channel, client.language)
     context = context_for(client, touchpoint.order, touchpoint.assignee, templates.director)
     for provider in _providers:

@@ -24,7 +24,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -174,8 +174,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             method=Consent.Method.UNSUBSCRIBE,
             note="one-click link",
         )
-        return render(request, "touchpoints/unsubscribed.html", {"client": client})
-    return render(request, "touchpoints/unsubscribe.html", {"client": client})
+        template = "touchpoints/unsubscribed.html"
+    else:
+        template = "touchpoints/unsubscribe.html"
+    # The client's language, whatever the browser says.
+    with translation.override(client.language):
+        response = render(request, template, {"client": client})
+    response["Content-Language"] = client.language
+    return response
 
 
 # --- the call list -----------------------------------------------------------------------------

@@ -110,6 +110,7 @@ MATRIX: dict[str, Row] = {
     "home": Row("GET", ANY_LOGIN),  # says "no role yet" to a login without one
     "healthz": Row("GET", (UP, UP, UP, UP, UP)),
     "favicon": Row("GET", PUBLIC),  # a redirect to the static icon
+    "brand_css": Row("GET", PUBLIC),  # the company's colour for the client's pages
     "nav_counters": Row("GET", ANY_LOGIN),
     "login": Row("GET POST", PUBLIC),
     "logout": Row("POST", PUBLIC),
