@@ -33,11 +33,12 @@ from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
-from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import StaffMail
+from .outbox import outbox_claim, outbox_release_expired
 
 logger = logging.getLogger(__name__)
 
@@ -169,33 +170,7 @@ class StaffMailResult:
 
 def staff_mail_release_expired(*, now: dt.datetime) -> int:
     """Mails a dead sender held past its lease go back to the queue."""
-    return StaffMail.objects.filter(status=StaffMail.Status.SENDING, lease_until__lt=now).update(
-        status=StaffMail.Status.QUEUED, lease_until=None, lease_owner=""
-    )
-
-
-def _claim(*, now: dt.datetime, limit: int, owner: str, only: int | None) -> list[StaffMail]:
-    due = StaffMail.objects.filter(
-        status=StaffMail.Status.QUEUED, next_attempt_at__lte=now
-    ).order_by("next_attempt_at", "id")
-    if only is not None:
-        due = due.filter(pk=only)
-    with transaction.atomic():
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("id", flat=True)[:limit])
-        if not ids:
-            return []
-        # Compare-and-set: only rows still queued are taken, whatever another sender did.
-        StaffMail.objects.filter(id__in=ids, status=StaffMail.Status.QUEUED).update(
-            status=StaffMail.Status.SENDING,
-            lease_until=now + dt.timedelta(seconds=settings.SEND_LEASE_SECONDS),
-            lease_owner=owner,
-            attempts=F("attempts") + 1,
-        )
-    return list(
-        StaffMail.objects.filter(id__in=ids, status=StaffMail.Status.SENDING, lease_owner=owner)
-    )
+    return outbox_release_expired(StaffMail.objects.all(), now=now)
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -221,7 +196,9 @@ def staff_mail_send_due(
     now = now or timezone.now()
     owner = uuid.uuid4().hex
     result = StaffMailResult(released=staff_mail_release_expired(now=now))
-    mails = _claim(now=now, limit=limit, owner=owner, only=only)
+    mails = list(
+        outbox_claim(StaffMail.objects.all(), now=now, limit=limit, owner=owner, only=only)
+    )
     result.claimed = len(mails)
     if not mails:
         return result

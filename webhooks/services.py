@@ -32,10 +32,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from followup_crm.outbox import outbox_claim, outbox_release_expired
 
 from .models import Delivery, Endpoint, EventType
 
@@ -220,35 +222,7 @@ def _post(*, url: str, body: bytes, headers: dict[str, str]) -> int:
 
 def delivery_release_expired(*, now: dt.datetime) -> int:
     """Deliveries a dead sender held past its lease go back to the queue."""
-    return Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lt=now).update(
-        status=Delivery.Status.QUEUED, lease_until=None, lease_owner=""
-    )
-
-
-def _claim(*, now: dt.datetime, limit: int, owner: str, only: int | None) -> list[Delivery]:
-    due = Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now).order_by(
-        "next_attempt_at", "id"
-    )
-    if only is not None:
-        due = due.filter(pk=only)
-    with transaction.atomic():
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("id", flat=True)[:limit])
-        if not ids:
-            return []
-        # Compare-and-set: only rows still queued are taken, whatever another sender did.
-        Delivery.objects.filter(id__in=ids, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SENDING,
-            lease_until=now + dt.timedelta(seconds=settings.SEND_LEASE_SECONDS),
-            lease_owner=owner,
-            attempts=F("attempts") + 1,
-        )
-    return list(
-        Delivery.objects.filter(
-            id__in=ids, status=Delivery.Status.SENDING, lease_owner=owner
-        ).select_related("endpoint")
-    )
+    return outbox_release_expired(Delivery.objects.all(), now=now)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -266,7 +240,15 @@ def delivery_send_due(
     now = now or timezone.now()
     owner = uuid.uuid4().hex
     result = DeliveryResult(released=delivery_release_expired(now=now))
-    deliveries = _claim(now=now, limit=limit, owner=owner, only=only)
+    deliveries = list(
+        outbox_claim(
+            Delivery.objects.select_related("endpoint"),
+            now=now,
+            limit=limit,
+            owner=owner,
+            only=only,
+        )
+    )
     result.claimed = len(deliveries)
     # Only rows this sender still holds are written.
     held = Delivery.objects.filter(status=Delivery.Status.SENDING, lease_owner=owner)
